@@ -1,0 +1,47 @@
+import { configSchema, type Config } from "./schema.js";
+
+/** Raised when the environment holds bad values; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Reads the configuration from an environment-like record, validates it once and freezes it.
+ * Blank values count as unset, so `PORT=` falls back to the default rather than failing.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const known = Object.keys(configSchema.shape);
+  const input: Record<string, string> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== "") input[key] = value;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      return `${name}=${JSON.stringify(input[name] ?? "")}: ${issue.message}`;
+    });
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const v = parsed.data;
+  return Object.freeze({
+    port: v.PORT,
+    host: v.HOST,
+    logLevel: v.LOG_LEVEL,
+    sessionMode: v.MCP_SESSION_MODE,
+    jsonResponse: v.MCP_JSON_RESPONSE,
+    conformanceFixtures: v.MCP_CONFORMANCE_FIXTURES,
+    allowedHosts: Object.freeze([...v.ALLOWED_HOSTS]),
+    allowedOrigins: Object.freeze([...v.ALLOWED_ORIGINS]),
+    sessionIdleTimeoutMs: v.SESSION_IDLE_TIMEOUT_MS,
+    maxSessions: v.MAX_SESSIONS,
+    shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+    maxBodyBytes: v.MAX_BODY_BYTES,
+    sseRetryMs: v.SSE_RETRY_MS,
+    sseEventHistory: v.SSE_EVENT_HISTORY,
+  });
+}

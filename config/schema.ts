@@ -1,0 +1,110 @@
+import { z } from "zod";
+
+/** Parses "true"/"false"/"1"/"0"/"yes"/"no" (any case); anything else is a configuration error. */
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(["true", "false", "1", "0", "yes", "no"], { error: 'expected "true" or "false"' }))
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+/** A whole number within bounds, read from a string. */
+function wholeNumber(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: `expected a whole number from ${min} to ${max}` })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, { error: `expected a whole number from ${min} to ${max}` })
+        .max(max, { error: `expected a whole number from ${min} to ${max}` }),
+    );
+}
+
+/** A comma-separated list; blank entries are dropped. */
+const commaList = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0),
+);
+
+/** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
+function toOrigin(value: string): string | undefined {
+  if (value === "*") return value;
+  try {
+    const url = new URL(value);
+    const bare = url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "";
+    return bare && (url.protocol === "http:" || url.protocol === "https:") ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const originList = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .refine((entry) => toOrigin(entry) !== undefined, {
+        error: 'expected origins like "http://localhost" or "https://app.example.com:8443", or "*"',
+      })
+      .transform((entry) => toOrigin(entry) ?? entry),
+  ),
+);
+
+const hostList = commaList.pipe(
+  z.array(
+    z.string().regex(/^(\*|\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, {
+      error:
+        'expected host names like "localhost", "mcp.example.com" or "[::1]", optionally with ":port", or "*"',
+    }),
+  ),
+);
+
+/**
+ * Every environment variable the server reads, with its default. Each value is a string in the
+ * environment; the schema turns it into the typed, validated Config.
+ */
+export const configSchema = z.object({
+  PORT: wholeNumber(0, 65535).default(3000),
+  HOST: z.string().trim().min(1, { error: "expected a host or IP address to bind to" }).default("127.0.0.1"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "expected one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+  MCP_SESSION_MODE: z
+    .enum(["stateful", "stateless"], { error: 'expected "stateful" or "stateless"' })
+    .default("stateful"),
+  MCP_JSON_RESPONSE: booleanFlag.default(false),
+  MCP_CONFORMANCE_FIXTURES: booleanFlag.default(false),
+  ALLOWED_HOSTS: hostList.default(["localhost", "127.0.0.1", "[::1]"]),
+  ALLOWED_ORIGINS: originList.default(["http://localhost", "http://127.0.0.1", "http://[::1]"]),
+  SESSION_IDLE_TIMEOUT_MS: wholeNumber(1000, 86_400_000).default(900_000),
+  MAX_SESSIONS: wholeNumber(1, 1_000_000).default(1000),
+  SHUTDOWN_GRACE_MS: wholeNumber(0, 600_000).default(10_000),
+  MAX_BODY_BYTES: wholeNumber(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  SSE_RETRY_MS: wholeNumber(100, 600_000).default(1000),
+  SSE_EVENT_HISTORY: wholeNumber(0, 100_000).default(200),
+});
+
+/** The validated, frozen configuration the rest of the server receives. */
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  logLevel: z.output<typeof configSchema>["LOG_LEVEL"];
+  sessionMode: "stateful" | "stateless";
+  jsonResponse: boolean;
+  conformanceFixtures: boolean;
+  allowedHosts: readonly string[];
+  allowedOrigins: readonly string[];
+  sessionIdleTimeoutMs: number;
+  maxSessions: number;
+  shutdownGraceMs: number;
+  maxBodyBytes: number;
+  sseRetryMs: number;
+  sseEventHistory: number;
+}>;

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the official MCP conformance suite (all scenarios) against the built server, started with
+# its conformance fixtures on a free loopback port, then stops it with SIGTERM and checks that it
+# drained and exited 0. The suite crashes on Node 20, so it runs on the Node 22 binary that its
+# own folder (tools/conformance) installs from the npm registry.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runner=tools/conformance
+if [ ! -x "$runner/node_modules/.bin/node" ] || [ "$runner/package-lock.json" -nt "$runner/node_modules/.package-lock.json" ]; then
+  npm ci --prefix "$runner" --no-audit --no-fund
+fi
+[ -f dist/src/main.js ] || npm run build
+
+mode="${MCP_SESSION_MODE:-stateful}"
+log=$(mktemp)
+PORT=0 HOST=127.0.0.1 LOG_LEVEL=info MCP_CONFORMANCE_FIXTURES=true MCP_SESSION_MODE="$mode" \
+  node dist/src/main.js >"$log" 2>&1 &
+server_pid=$!
+cleanup() { kill "$server_pid" 2>/dev/null || true; rm -f "$log"; }
+trap cleanup EXIT
+
+port=""
+for _ in $(seq 1 100); do
+  port=$(grep -o '"port":[0-9]*' "$log" | head -1 | cut -d: -f2 || true)
+  [ -n "$port" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$log"; echo "server exited before listening"; exit 1; }
+  sleep 0.1
+done
+[ -n "$port" ] || { cat "$log"; echo "server did not start"; exit 1; }
+echo "conformance: server pid $server_pid on port $port ($mode)"
+
+status=0
+"$runner/node_modules/.bin/node" "$runner/node_modules/@modelcontextprotocol/conformance/dist/index.js" \
+  server --url "http://localhost:$port/mcp" --suite all || status=$?
+
+kill -TERM "$server_pid"
+exit_code=0
+wait "$server_pid" || exit_code=$?
+trap - EXIT
+if [ "$exit_code" -ne 0 ]; then
+  echo "server exited with $exit_code after SIGTERM (expected 0)"; tail -20 "$log"; rm -f "$log"; exit 1
+fi
+grep -q '"msg":"stopped"' "$log" || { echo "server did not log a clean stop"; tail -20 "$log"; rm -f "$log"; exit 1; }
+rm -f "$log"
+exit "$status"

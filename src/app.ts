@@ -1,0 +1,82 @@
+import cors from "cors";
+import express, { type Express } from "express";
+import { createHealthRouter } from "../routes/health.js";
+import { createMcpRouter } from "../routes/mcp.js";
+import { createMetricsRouter } from "../routes/metrics.js";
+import { httpErrorHandler, notFoundHandler } from "./http/error-handler.js";
+import { hostOriginGuard, originAllowed } from "./http/host-origin-guard.js";
+import { createRequestLogger } from "./http/request-logger.js";
+import type { Services } from "./services.js";
+
+/** Headers a browser-based MCP client must be allowed to send and to read. */
+const MCP_REQUEST_HEADERS = [
+  "Content-Type",
+  "Accept",
+  "Authorization",
+  "Mcp-Session-Id",
+  "MCP-Protocol-Version",
+  "Last-Event-ID",
+  "X-Request-Id",
+];
+const MCP_EXPOSED_HEADERS = [
+  "Mcp-Session-Id",
+  "MCP-Protocol-Version",
+  "X-Request-Id",
+  "Retry-After",
+  "WWW-Authenticate",
+];
+
+/**
+ * Builds the Express app around the services. It never listens: main.ts does, and tests hand the
+ * app to supertest or listen on port 0.
+ */
+export function createApp(services: Services): Express {
+  const { config } = services;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+
+  app.use(createRequestLogger(services.logger));
+  app.use(
+    createHealthRouter({
+      lifecycle: services.lifecycle,
+      checks: services.readinessChecks,
+      version: services.version,
+      startedAt: services.startedAt,
+    }),
+  );
+  app.use(createMetricsRouter(services.metrics.registry));
+
+  // DNS-rebinding protection and CORS concern the MCP endpoint, which acts on behalf of a client;
+  // probes and scrapers reach /health and /metrics by whatever address the platform uses.
+  app.use(
+    "/mcp",
+    hostOriginGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins }),
+  );
+  app.use(
+    "/mcp",
+    cors({
+      origin: (origin, callback) => {
+        callback(null, origin !== undefined && originAllowed(origin, config.allowedOrigins));
+      },
+      methods: ["GET", "POST", "DELETE", "OPTIONS"],
+      allowedHeaders: MCP_REQUEST_HEADERS,
+      exposedHeaders: MCP_EXPOSED_HEADERS,
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    createMcpRouter({
+      config,
+      lifecycle: services.lifecycle,
+      metrics: services.metrics,
+      createServer: services.createServer,
+      isKnownTool: services.tools.isKnownTool,
+      sessions: services.sessions,
+    }),
+  );
+
+  app.use(notFoundHandler);
+  app.use(httpErrorHandler({ maxBodyBytes: config.maxBodyBytes }));
+  return app;
+}

@@ -1,0 +1,63 @@
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { JsonRpcCode, sendJsonRpcError } from "./json-rpc-error.js";
+
+interface BodyParserError {
+  type: string;
+  status?: number;
+}
+
+function isBodyParserError(err: unknown): err is BodyParserError {
+  return typeof err === "object" && err !== null && typeof (err as { type?: unknown }).type === "string";
+}
+
+/**
+ * The last middleware: every failure that escaped a route becomes a JSON-RPC error body with the
+ * right status. Client mistakes get a precise message; anything else is logged with its stack and
+ * answered with a masked 500 — never Express's HTML page, never a stack trace.
+ */
+export function httpErrorHandler(options: { maxBodyBytes: number }): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (isBodyParserError(err)) {
+      switch (err.type) {
+        case "entity.parse.failed":
+          sendJsonRpcError(res, 400, JsonRpcCode.parseError, "Parse error: Invalid JSON");
+          return;
+        case "entity.too.large":
+          sendJsonRpcError(res, 413, JsonRpcCode.serverError, "Payload Too Large", {
+            max_bytes: options.maxBodyBytes,
+            suggestion: `Send a request body of at most ${options.maxBodyBytes} bytes.`,
+          });
+          return;
+        case "encoding.unsupported":
+        case "charset.unsupported":
+          sendJsonRpcError(res, 415, JsonRpcCode.serverError, "Unsupported Media Type: use UTF-8 JSON");
+          return;
+        case "request.aborted":
+        case "request.size.invalid":
+        case "stream.encoding.set":
+          sendJsonRpcError(
+            res,
+            400,
+            JsonRpcCode.invalidRequest,
+            "Invalid Request: the body could not be read",
+          );
+          return;
+        default:
+          break;
+      }
+    }
+    req.log.error({ err }, "unhandled error in HTTP request");
+    sendJsonRpcError(res, 500, JsonRpcCode.internalError, "Internal error", {
+      request_id: req.id,
+      suggestion: "Retry the request; if it keeps failing, report the request id.",
+    });
+  };
+}
+
+/** Any path the server does not serve: a JSON 404, not Express's HTML page. */
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendJsonRpcError(res, 404, JsonRpcCode.methodNotFound, `Not Found: ${req.method} ${req.path}`, {
+    suggestion:
+      "The MCP endpoint is POST/GET/DELETE /mcp; health is GET /health and /ready; metrics GET /metrics.",
+  });
+};

@@ -1,0 +1,38 @@
+import type { Response } from "express";
+
+/** JSON-RPC error codes used at the HTTP/protocol layer (never inside tool results). */
+export const JsonRpcCode = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  internalError: -32603,
+  /** The SDK's generic server error code for transport-level refusals. */
+  serverError: -32000,
+  /** The SDK answers unknown sessions with this code; we keep it for clients that match on it. */
+  sessionNotFound: -32001,
+} as const;
+
+/** The body every HTTP-level failure carries: a JSON-RPC error with a null id. */
+export function jsonRpcErrorBody(code: number, message: string, data?: Record<string, unknown>) {
+  return {
+    jsonrpc: "2.0" as const,
+    error: data === undefined ? { code, message } : { code, message, data },
+    id: null,
+  };
+}
+
+/** Ends the response with an HTTP status and a JSON-RPC error body, unless headers already went out. */
+export function sendJsonRpcError(
+  res: Response,
+  status: number,
+  code: number,
+  message: string,
+  data?: Record<string, unknown>,
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(status).json(jsonRpcErrorBody(code, message, data));
+}

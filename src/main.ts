@@ -1,0 +1,75 @@
+import type { AddressInfo } from "node:net";
+import { ConfigError, loadConfig } from "../config/load.js";
+import { createApp } from "./app.js";
+import { createServices } from "./services.js";
+
+/**
+ * The only file that reads process.env, listens on a port and handles signals. SIGTERM/SIGINT
+ * drain: readiness turns 503, new sessions are refused, in-flight calls get the grace period to
+ * finish, then sessions close and the process exits 0.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const services = createServices(config);
+  const { logger } = services;
+  const app = createApp(services);
+  const httpServer = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("listening", resolve);
+    httpServer.once("error", reject);
+  });
+  const address = httpServer.address() as AddressInfo;
+  logger.info(
+    {
+      host: address.address,
+      port: address.port,
+      mode: config.sessionMode,
+      fixtures: config.conformanceFixtures,
+    },
+    `resilient-mcp listening on http://${config.host}:${address.port}/mcp`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const forced = setTimeout(() => {
+      logger.error({ signal }, "shutdown took too long; exiting");
+      process.exit(1);
+    }, config.shutdownGraceMs + 5000);
+    forced.unref();
+
+    services.lifecycle.startDraining();
+    logger.info({ signal, in_flight: services.lifecycle.inFlight }, "draining");
+    const idle = await services.lifecycle.waitForIdle(config.shutdownGraceMs);
+    if (!idle) logger.warn({ in_flight: services.lifecycle.inFlight }, "grace period over; closing anyway");
+    await services.close();
+    await new Promise<void>((resolve) => {
+      httpServer.close(() => {
+        resolve();
+      });
+      httpServer.closeAllConnections();
+    });
+    logger.info({ signal }, "stopped");
+    await new Promise<void>((resolve) => {
+      logger.flush(() => {
+        resolve();
+      });
+    });
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+void main();

@@ -1,0 +1,174 @@
+import { randomUUID } from "node:crypto";
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { Logger } from "pino";
+import type { Metrics } from "../observability/metrics.js";
+import { BoundedEventStore } from "./event-store.js";
+import { instrumentTransport } from "./instrument-transport.js";
+
+/** One open MCP session: its transport, its server, and when it was last used. */
+export interface Session {
+  readonly transport: StreamableHTTPServerTransport;
+  readonly server: McpServer;
+  lastActivity: number;
+  inFlight: number;
+}
+
+/** Why a new session was refused, and when the client may try again. */
+export interface SessionRefusal {
+  readonly reason: "capacity" | "draining";
+  readonly retryAfterSeconds: number;
+}
+
+export interface SessionManagerOptions {
+  readonly createServer: () => McpServer;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly isKnownTool: (name: string) => boolean;
+  readonly idleTimeoutMs: number;
+  readonly maxSessions: number;
+  readonly jsonResponse: boolean;
+  readonly sseRetryMs: number;
+  readonly sseEventHistory: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Stateful mode: one transport and one server per session, created on initialize. Sessions that
+ * clients never DELETE expire after an idle timeout, and their number is capped, so memory stays
+ * bounded however many clients come and go.
+ */
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+  /** Sessions being initialized: they count against the cap before they have an id. */
+  private pending = 0;
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  get(sessionId: string): Session | undefined {
+    return this.sessions.get(sessionId);
+  }
+
+  /** Starts the idle sweep; the timer never keeps the process alive on its own. */
+  start(): void {
+    const interval = Math.max(250, Math.min(30_000, Math.floor(this.options.idleTimeoutMs / 4)));
+    this.sweeper = setInterval(() => {
+      void this.expireIdle();
+    }, interval);
+    this.sweeper.unref();
+  }
+
+  /** Refuses a new session when full, telling the client when the oldest idle one will expire. */
+  admit(draining: boolean): SessionRefusal | undefined {
+    if (draining) return { reason: "draining", retryAfterSeconds: 5 };
+    if (this.sessions.size + this.pending < this.options.maxSessions) return undefined;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const session of this.sessions.values()) {
+      if (session.inFlight === 0) oldest = Math.min(oldest, session.lastActivity);
+    }
+    const waitMs = Number.isFinite(oldest)
+      ? oldest + this.options.idleTimeoutMs - this.now()
+      : this.options.idleTimeoutMs;
+    return { reason: "capacity", retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  }
+
+  /**
+   * Creates the transport and server for an initialize request. The session is registered only
+   * once the transport has issued its id; call `release` after the request if it was not.
+   */
+  async open(): Promise<{ transport: StreamableHTTPServerTransport; release: () => Promise<void> }> {
+    this.pending += 1;
+    let settled = false;
+    const settle = () => {
+      if (!settled) {
+        settled = true;
+        this.pending -= 1;
+      }
+    };
+    const server = this.options.createServer();
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: randomUUID,
+      enableJsonResponse: this.options.jsonResponse,
+      eventStore:
+        this.options.sseEventHistory > 0 ? new BoundedEventStore(this.options.sseEventHistory) : undefined,
+      retryInterval: this.options.sseRetryMs,
+      onsessioninitialized: (sessionId) => {
+        settle();
+        const now = this.now();
+        this.sessions.set(sessionId, { transport, server, lastActivity: now, inFlight: 0 });
+        this.options.metrics.sessionsCreated.inc();
+        this.options.logger.info({ mcp_session_id: sessionId }, "session opened");
+      },
+      onsessionclosed: (sessionId) => {
+        this.forget(sessionId, "deleted by client");
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) this.forget(transport.sessionId, "transport closed");
+    };
+    transport.onerror = (error) => {
+      this.options.logger.warn({ err: error, mcp_session_id: transport.sessionId }, "transport error");
+    };
+    await server.connect(transport);
+    instrumentTransport(transport, this.options.metrics, this.options.isKnownTool);
+    return {
+      transport,
+      release: async () => {
+        settle();
+        if (transport.sessionId === undefined) await server.close();
+      },
+    };
+  }
+
+  /** Marks a request on a session as started; the returned function marks it finished. */
+  touch(session: Session): () => void {
+    session.inFlight += 1;
+    session.lastActivity = this.now();
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      session.inFlight -= 1;
+      session.lastActivity = this.now();
+    };
+  }
+
+  /** Closes sessions idle for longer than the timeout; returns how many were closed. */
+  async expireIdle(): Promise<number> {
+    const cutoff = this.now() - this.options.idleTimeoutMs;
+    const idle = [...this.sessions.entries()].filter(
+      ([, session]) => session.inFlight === 0 && session.lastActivity <= cutoff,
+    );
+    for (const [sessionId, session] of idle) {
+      this.sessions.delete(sessionId);
+      this.options.metrics.sessionsExpired.inc();
+      this.options.logger.info({ mcp_session_id: sessionId }, "session expired after idle timeout");
+      await session.server.close().catch((error: unknown) => {
+        this.options.logger.warn({ err: error, mcp_session_id: sessionId }, "closing expired session failed");
+      });
+    }
+    return idle.length;
+  }
+
+  /** Closes every session (shutdown) and stops the sweep. */
+  async closeAll(): Promise<void> {
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(all.map((session) => session.server.close()));
+  }
+
+  private forget(sessionId: string, why: string): void {
+    if (this.sessions.delete(sessionId)) {
+      this.options.logger.info({ mcp_session_id: sessionId, why }, "session closed");
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { McpRequestExtra, RawTool } from "./raw-tool.js";
+
+/**
+ * An error the SDK turns into a JSON-RPC error with exactly this code, message and data. (The
+ * SDK's McpError prefixes "MCP error -32602:" to the message, which a model does not need.)
+ */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "ProtocolError";
+  }
+}
+
+/** What the MCP layer needs from the product's tools (the tool runner provides it). */
+export interface ProductTools {
+  /** The tools/list entries, computed once. */
+  list(): readonly Tool[];
+  has(name: string): boolean;
+  call(
+    name: string,
+    args: unknown,
+    context: ToolCallContext,
+  ): Promise<{ envelope: object; isError: boolean }>;
+  /** Registered names nearest to an unknown one, best first. */
+  nearest(name: string, candidates: readonly string[]): string[];
+}
+
+/** What a product tool call receives from the protocol layer, in SDK-free terms. */
+export interface ToolCallContext {
+  readonly signal: AbortSignal;
+  readonly reportProgress?: (progress: number, total?: number, message?: string) => Promise<void>;
+  readonly requestId: string;
+}
+
+/** Every tool a session serves: the product's, plus the conformance fixtures when enabled. */
+export class ToolDispatch {
+  private readonly raw: ReadonlyMap<string, RawTool>;
+  private readonly listing: { tools: Tool[] };
+  private readonly names: readonly string[];
+
+  constructor(
+    private readonly product: ProductTools,
+    rawTools: readonly RawTool[] = [],
+  ) {
+    this.raw = new Map(rawTools.map((tool) => [tool.definition.name, tool]));
+    const tools = [...product.list(), ...rawTools.map((tool) => tool.definition)];
+    this.listing = { tools };
+    this.names = tools.map((tool) => tool.name);
+  }
+
+  isKnownTool = (name: string): boolean => this.product.has(name) || this.raw.has(name);
+
+  /** Owns tools/list and tools/call on the session's server (McpServer's own tool API stays unused). */
+  install(mcp: McpServer): void {
+    mcp.server.registerCapabilities({ tools: { listChanged: false } });
+    mcp.server.setRequestHandler(ListToolsRequestSchema, () => this.listing);
+    mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+      this.call(request.params.name, request.params.arguments, extra),
+    );
+  }
+
+  private async call(name: string, args: unknown, extra: McpRequestExtra): Promise<CallToolResult> {
+    const raw = this.raw.get(name);
+    if (raw !== undefined) return raw.call((args ?? {}) as Record<string, unknown>, extra);
+    if (!this.product.has(name)) throw this.unknownTool(name);
+
+    const progressToken = extra._meta?.progressToken;
+    const reportProgress =
+      progressToken === undefined
+        ? undefined
+        : (progress: number, total?: number, message?: string) =>
+            extra.sendNotification({
+              method: "notifications/progress",
+              params: { progressToken, progress, total, message },
+            });
+    const { envelope, isError } = await this.product.call(name, args ?? {}, {
+      signal: extra.signal,
+      reportProgress,
+      requestId: String(extra.requestId),
+    });
+    // Clients that drop structuredContent still see the whole envelope as text.
+    return {
+      content: [{ type: "text", text: JSON.stringify(envelope) }],
+      structuredContent: envelope as Record<string, unknown>,
+      isError,
+    };
+  }
+
+  /** Unknown tools are a protocol error (-32602) that names the nearest registered tools. */
+  private unknownTool(name: string): ProtocolError {
+    const similar = this.product.nearest(name, this.names);
+    const hint = similar.length > 0 ? ` Did you mean: ${similar.join(", ")}?` : "";
+    return new ProtocolError(ErrorCode.InvalidParams, `Unknown tool: ${name}.${hint}`, {
+      tool: name,
+      similar_tools: similar,
+      suggestion:
+        similar.length > 0
+          ? `Call ${similar[0] ?? ""} instead, or call tools/list to see every tool.`
+          : "Call tools/list to see every tool this server offers.",
+    });
+  }
+}

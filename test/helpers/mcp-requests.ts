@@ -1,0 +1,30 @@
+/** Raw JSON-RPC bodies and headers for tests that speak HTTP directly. */
+export const initializeBody = (id: number | string = 1) => ({
+  jsonrpc: "2.0",
+  id,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    clientInfo: { name: "http-test", version: "1.0.0" },
+  },
+});
+
+export const mcpHeaders = {
+  "Content-Type": "application/json",
+  Accept: "application/json, text/event-stream",
+};
+
+/** The JSON-RPC messages carried by an SSE body (data lines of every event). */
+export function parseSseMessages(body: string): unknown[] {
+  return body
+    .split("\n\n")
+    .flatMap((event) =>
+      event
+        .split("\n")
+        .filter((line) => line.startsWith("data:"))
+        .map((line) => line.slice(5).trim()),
+    )
+    .filter((data) => data.length > 0)
+    .map((data) => JSON.parse(data) as unknown);
+}

@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly mcpUrl: URL;
+  readonly output: string[];
+  /** Resolves with the exit code once the process has ended. */
+  exited(): Promise<number | null>;
+}
+
+/** Runs src/main.ts as its own process on a free loopback port, as an operator would. */
+export async function spawnServer(env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: root,
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  const exit = once(child, "exit").then(([code]) => code as number | null);
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`server did not start:\n${output.join("")}`));
+    }, 15_000);
+    const onData = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      const match = /"port":(\d+)/.exec(output.join(""));
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (chunk: Buffer) => {
+      output.push(chunk.toString());
+    });
+    void exit.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output.join("")}`));
+    });
+  });
+  return { child, mcpUrl: new URL(`http://127.0.0.1:${port}/mcp`), output, exited: () => exit };
+}

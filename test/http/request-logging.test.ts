@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setImmediate as tick } from "node:timers/promises";
+import request from "supertest";
+import { buildApp } from "../helpers/test-server.js";
+import { initializeBody, mcpHeaders } from "../helpers/mcp-requests.js";
+
+type LogLine = Record<string, unknown> & {
+  req?: { id?: unknown; url?: unknown; headers?: Record<string, unknown> };
+};
+
+describe("structured request logs", () => {
+  it("carry a sane incoming X-Request-Id, echo it, and redact Authorization", async () => {
+    const { app, services, logs } = buildApp({ LOG_LEVEL: "info" });
+    const res = await request(app)
+      .post("/mcp")
+      .set(mcpHeaders)
+      .set("X-Request-Id", "trace-abc.123")
+      .set("Authorization", "Bearer super-secret-token")
+      .send(initializeBody());
+    assert.equal(res.status, 200);
+    assert.equal(res.headers["x-request-id"], "trace-abc.123");
+    await tick();
+    const line = (logs.lines as LogLine[]).find((entry) => entry.req?.id === "trace-abc.123");
+    assert.ok(line, "a log line carries the request id");
+    assert.equal(line.level, "info");
+    assert.equal(line.req?.headers?.authorization, "[redacted]");
+    assert.ok(!logs.raw.join("\n").includes("super-secret-token"), "the token never reaches the log");
+    await services.close();
+  });
+
+  it("replaces an unsafe X-Request-Id with a generated one", async () => {
+    const { app, services, logs } = buildApp({ LOG_LEVEL: "info" });
+    const hostile = `x"}{"level":"fatal ${"a".repeat(200)}`;
+    const res = await request(app).get("/nope").set("X-Request-Id", hostile);
+    const id = String(res.headers["x-request-id"]);
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    await tick();
+    assert.ok((logs.lines as LogLine[]).some((entry) => entry.req?.id === id));
+    // The header itself may be logged, but JSON-escaped: it cannot forge a line or a level.
+    assert.ok(logs.lines.every((entry) => entry.level !== "fatal"));
+    await services.close();
+  });
+
+  it("does not log health, readiness and metrics requests at info", async () => {
+    const { app, services, logs } = buildApp({ LOG_LEVEL: "info" });
+    await request(app).get("/health").expect(200);
+    await request(app).get("/ready").expect(200);
+    await request(app).get("/metrics").expect(200);
+    await request(app).get("/nope").expect(404);
+    await tick();
+    const urls = (logs.lines as LogLine[]).map((entry) => entry.req?.url).filter((url) => url !== undefined);
+    assert.deepEqual(urls, ["/nope"]);
+    await services.close();
+  });
+});
