@@ -43,5 +43,36 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     maxBodyBytes: v.MAX_BODY_BYTES,
     sseRetryMs: v.SSE_RETRY_MS,
     sseEventHistory: v.SSE_EVENT_HISTORY,
+    toolTimeoutMs: v.TOOL_TIMEOUT_MS,
+    defaultPrincipal: Object.freeze({
+      id: v.DEFAULT_PRINCIPAL,
+      permissions: Object.freeze([...v.DEFAULT_PERMISSIONS]),
+    }),
+    store: Object.freeze({
+      dataDir: v.DATA_DIR,
+      readOnly: v.DATA_READ_ONLY,
+      maxBytes: v.DATA_MAX_BYTES === 0 ? undefined : v.DATA_MAX_BYTES,
+    }),
+    deployments: Object.freeze({
+      queuedMs: v.DEPLOY_QUEUED_MS,
+      runMs: v.DEPLOY_RUN_MS,
+      failSuffix: v.DEPLOY_FAIL_SUFFIX,
+    }),
+    workspace: Object.freeze({ root: v.WORKSPACE_DIR, maxFileBytes: v.WORKSPACE_MAX_FILE_BYTES }),
+    upstream: Object.freeze({
+      baseUrl: v.UPSTREAM_BASE_URL,
+      timeoutMs: v.UPSTREAM_TIMEOUT_MS,
+      maxBodyBytes: v.UPSTREAM_MAX_BODY_BYTES,
+      maxRetries: v.UPSTREAM_MAX_RETRIES,
+      breakerFailures: v.UPSTREAM_BREAKER_FAILURES,
+      breakerHalfOpenMs: v.UPSTREAM_BREAKER_HALF_OPEN_MS,
+    }),
+    weather: Object.freeze({
+      geocodingUrl: v.WEATHER_GEOCODING_URL,
+      forecastUrl: v.WEATHER_FORECAST_URL,
+      alertsUrl: v.WEATHER_ALERTS_URL,
+      userAgent: v.WEATHER_USER_AGENT,
+      timeoutMs: v.WEATHER_TIMEOUT_MS,
+    }),
   });
 }

@@ -64,6 +64,27 @@ const hostList = commaList.pipe(
   ),
 );
 
+/** An http(s) base URL, without a trailing slash. */
+const baseUrl = z
+  .string()
+  .trim()
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === "http:" || url.protocol === "https:") && url.search === "" && url.hash === "";
+      } catch {
+        return false;
+      }
+    },
+    { error: 'expected an http(s) base URL such as "https://api.example.com/v1"' },
+  )
+  .transform((value) => value.replace(/\/+$/, ""));
+
+const permissionList = commaList.pipe(
+  z.array(z.string().regex(/^[a-z][a-z0-9_.*-]*$/, { error: 'expected permissions like "project.create"' })),
+);
+
 /**
  * Every environment variable the server reads, with its default. Each value is a string in the
  * environment; the schema turns it into the typed, validated Config.
@@ -89,6 +110,41 @@ export const configSchema = z.object({
   MAX_BODY_BYTES: wholeNumber(1024, 100 * 1024 * 1024).default(1024 * 1024),
   SSE_RETRY_MS: wholeNumber(100, 600_000).default(1000),
   SSE_EVENT_HISTORY: wholeNumber(0, 100_000).default(200),
+  TOOL_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(30_000),
+  DEFAULT_PRINCIPAL: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._@-]{1,128}$/, { error: "expected a plain principal id such as \"local-user\"" })
+    .default("local-user"),
+  DEFAULT_PERMISSIONS: permissionList.default([
+    "project.create",
+    "project.update",
+    "project.archive",
+    "deploy.development",
+    "deploy.staging",
+    "deploy.production",
+    "deploy.cancel",
+    "records.import",
+  ]),
+  DATA_DIR: z.string().trim().min(1).default(".data"),
+  DATA_READ_ONLY: booleanFlag.default(false),
+  DATA_MAX_BYTES: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0),
+  DEPLOY_QUEUED_MS: wholeNumber(0, 3_600_000).default(1000),
+  DEPLOY_RUN_MS: wholeNumber(0, 3_600_000).default(5000),
+  DEPLOY_FAIL_SUFFIX: z.string().trim().default("-bad"),
+  WORKSPACE_DIR: z.string().trim().min(1).default("workspace"),
+  WORKSPACE_MAX_FILE_BYTES: wholeNumber(1, 100 * 1024 * 1024).default(1024 * 1024),
+  UPSTREAM_BASE_URL: baseUrl.default("https://jsonplaceholder.typicode.com"),
+  UPSTREAM_TIMEOUT_MS: wholeNumber(50, 600_000).default(10_000),
+  UPSTREAM_MAX_BODY_BYTES: wholeNumber(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  UPSTREAM_MAX_RETRIES: wholeNumber(0, 3).default(1),
+  UPSTREAM_BREAKER_FAILURES: wholeNumber(1, 1000).default(5),
+  UPSTREAM_BREAKER_HALF_OPEN_MS: wholeNumber(100, 3_600_000).default(30_000),
+  WEATHER_GEOCODING_URL: baseUrl.default("https://geocoding-api.open-meteo.com"),
+  WEATHER_FORECAST_URL: baseUrl.default("https://api.open-meteo.com"),
+  WEATHER_ALERTS_URL: baseUrl.default("https://api.weather.gov"),
+  WEATHER_USER_AGENT: z.string().trim().min(1).default("resilient-mcp (set WEATHER_USER_AGENT to your contact)"),
+  WEATHER_TIMEOUT_MS: wholeNumber(50, 600_000).default(5000),
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -107,4 +163,24 @@ export type Config = Readonly<{
   maxBodyBytes: number;
   sseRetryMs: number;
   sseEventHistory: number;
+  toolTimeoutMs: number;
+  defaultPrincipal: Readonly<{ id: string; permissions: readonly string[] }>;
+  store: Readonly<{ dataDir: string; readOnly: boolean; maxBytes: number | undefined }>;
+  deployments: Readonly<{ queuedMs: number; runMs: number; failSuffix: string }>;
+  workspace: Readonly<{ root: string; maxFileBytes: number }>;
+  upstream: Readonly<{
+    baseUrl: string;
+    timeoutMs: number;
+    maxBodyBytes: number;
+    maxRetries: number;
+    breakerFailures: number;
+    breakerHalfOpenMs: number;
+  }>;
+  weather: Readonly<{
+    geocodingUrl: string;
+    forecastUrl: string;
+    alertsUrl: string;
+    userAgent: string;
+    timeoutMs: number;
+  }>;
 }>;

@@ -14,10 +14,11 @@ fi
 
 mode="${MCP_SESSION_MODE:-stateful}"
 log=$(mktemp)
-PORT=0 HOST=127.0.0.1 LOG_LEVEL=info MCP_CONFORMANCE_FIXTURES=true MCP_SESSION_MODE="$mode" \
+data_dir=$(mktemp -d)
+DATA_DIR="$data_dir" PORT=0 HOST=127.0.0.1 LOG_LEVEL=info MCP_CONFORMANCE_FIXTURES=true MCP_SESSION_MODE="$mode" \
   node dist/src/main.js >"$log" 2>&1 &
 server_pid=$!
-cleanup() { kill "$server_pid" 2>/dev/null || true; rm -f "$log"; }
+cleanup() { kill "$server_pid" 2>/dev/null || true; rm -rf "$log" "$data_dir"; }
 trap cleanup EXIT
 
 port=""
@@ -42,5 +43,5 @@ if [ "$exit_code" -ne 0 ]; then
   echo "server exited with $exit_code after SIGTERM (expected 0)"; tail -20 "$log"; rm -f "$log"; exit 1
 fi
 grep -q '"msg":"stopped"' "$log" || { echo "server did not log a clean stop"; tail -20 "$log"; rm -f "$log"; exit 1; }
-rm -f "$log"
+rm -rf "$log" "$data_dir"
 exit "$status"

@@ -20,7 +20,15 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const services = createServices(config);
+  let services;
+  try {
+    services = await createServices(config);
+  } catch (error) {
+    // A backend that cannot start (unreadable data dir, missing workspace) stops the process
+    // with one clear line, like a bad configuration value does.
+    process.stderr.write(`Cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
   const { logger } = services;
   const app = createApp(services);
   const httpServer = app.listen(config.port, config.host);

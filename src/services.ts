@@ -1,16 +1,27 @@
+import { resolve } from "node:path";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { DestinationStream, Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import manifest from "../package.json" with { type: "json" };
 import type { ReadinessCheck } from "../routes/health.js";
+import { DeploymentEngine, failVersionsEndingWith } from "./backends/store/deployment-engine.js";
+import { SqliteStore } from "./backends/store/sqlite-store.js";
+import { createUpstreamClient, type UpstreamRequestEvent } from "./backends/upstream/http-client.js";
+import { createWeatherClients } from "./backends/weather/weather-clients.js";
+import { createWeatherService } from "./backends/weather/weather-service.js";
+import { createWorkspace } from "./backends/workspace/index.js";
 import { ServerLifecycle } from "./lifecycle.js";
 import { createConformanceFixtureTools, registerConformanceFixtures } from "./mcp/conformance/index.js";
+import { productToolsFrom } from "./mcp/runner-tools.js";
 import { createServerFactory } from "./mcp/server-factory.js";
 import { SessionManager } from "./mcp/session-manager.js";
 import { ToolDispatch } from "./mcp/tool-dispatch.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
-import { createProductTools } from "./tools/product-tools.js";
+import { createProductToolDefinitions } from "./tools/product-catalog.js";
+import type { ToolBackends } from "./tools/tool-backends.js";
+import type { AnyToolDefinition } from "./tools/tool-definition.js";
+import { createToolRunner } from "./tools/tool-runner.js";
 
 /** Everything the app is made of, built once from the configuration. */
 export interface Services {
@@ -20,6 +31,7 @@ export interface Services {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly lifecycle: ServerLifecycle;
+  readonly backends: ToolBackends;
   readonly tools: ToolDispatch;
   readonly createServer: () => McpServer;
   /** Stateful mode only. */
@@ -29,22 +41,98 @@ export interface Services {
   close(): Promise<void>;
 }
 
+export interface ServiceOptions {
+  /** Where log lines go (stdout by default); tests pass a capture. */
+  readonly logDestination?: DestinationStream;
+  /** A developer's own tools, served beside the product's with the same error discipline. */
+  readonly extraTools?: readonly AnyToolDefinition[];
+  /** Fail a call whose recovery or next steps cannot be executed, instead of dropping them (tests). */
+  readonly strictSteps?: boolean;
+}
+
 /** The composition root: the one place that decides which implementation each part gets. */
-export function createServices(
-  config: Config,
-  options: { logDestination?: DestinationStream } = {},
-): Services {
+export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
   let sessions: SessionManager | undefined;
   const metrics = createMetrics({ activeSessions: () => sessions?.size ?? 0 });
   const lifecycle = new ServerLifecycle();
-  const version = manifest.version;
+  const countUpstream = (event: UpstreamRequestEvent) => {
+    metrics.upstreamRequests.inc({ service: event.service, outcome: event.outcome });
+  };
 
-  const product = createProductTools({ logger, metrics });
-  const tools = new ToolDispatch(product, config.conformanceFixtures ? createConformanceFixtureTools() : []);
+  const store = SqliteStore.open({
+    dataDir: resolve(config.store.dataDir),
+    readOnly: config.store.readOnly,
+    ...(config.store.maxBytes === undefined ? {} : { maxSizeBytes: config.store.maxBytes }),
+    onListenerError: (error) => {
+      logger.error({ err: error }, "deployment listener failed");
+    },
+  });
+  const deployments = new DeploymentEngine({
+    store,
+    queuedMs: config.deployments.queuedMs,
+    runMs: config.deployments.runMs,
+    failureRule: failVersionsEndingWith(config.deployments.failSuffix),
+    onError: (error, deploymentId) => {
+      logger.error({ err: error, deployment_id: deploymentId }, "deployment engine step failed");
+    },
+  });
+  // A read-only store cannot advance deployments: every engine write would fail.
+  if (!config.store.readOnly) {
+    const recovered = await deployments.start();
+    if (recovered.resumed.length + recovered.interrupted.length > 0) {
+      logger.warn(recovered, "deployments left over from the previous run");
+    }
+  }
+  const workspace = await createWorkspace({
+    root: resolve(config.workspace.root),
+    maxFileBytes: config.workspace.maxFileBytes,
+  });
+  const breaker = {
+    consecutiveFailures: config.upstream.breakerFailures,
+    halfOpenAfterMs: config.upstream.breakerHalfOpenMs,
+  };
+  const upstream = createUpstreamClient({
+    service: "upstream-api",
+    baseUrl: config.upstream.baseUrl,
+    timeoutMs: config.upstream.timeoutMs,
+    maxBodyBytes: config.upstream.maxBodyBytes,
+    retry: { maxRetries: config.upstream.maxRetries, baseDelayMs: 200, jitter: "full" },
+    breaker,
+    onRequest: countUpstream,
+  });
+  const weather = createWeatherService(
+    createWeatherClients({
+      geocodingBaseUrl: config.weather.geocodingUrl,
+      forecastBaseUrl: config.weather.forecastUrl,
+      alertsBaseUrl: config.weather.alertsUrl,
+      userAgent: config.weather.userAgent,
+      timeoutMs: config.weather.timeoutMs,
+      retry: { maxRetries: config.upstream.maxRetries, baseDelayMs: 200, jitter: "full" },
+      breaker,
+      onRequest: countUpstream,
+    }),
+  );
+  const backends: ToolBackends = { store, deployments, workspace, upstream, weather };
+
+  const runner = createToolRunner({
+    tools: [...createProductToolDefinitions(backends), ...(options.extraTools ?? [])],
+    logger,
+    metrics,
+    defaultTimeoutMs: config.toolTimeoutMs,
+    strictSteps: options.strictSteps ?? false,
+    anonymousPrincipal: {
+      id: config.defaultPrincipal.id,
+      permissions: new Set(config.defaultPrincipal.permissions),
+    },
+  });
+  const tools = new ToolDispatch(
+    productToolsFrom(runner),
+    config.conformanceFixtures ? createConformanceFixtureTools() : [],
+  );
   const createServer = createServerFactory({
     name: "resilient-mcp",
-    version,
+    version: manifest.version,
     tools,
     extend: config.conformanceFixtures ? registerConformanceFixtures : undefined,
   });
@@ -66,17 +154,28 @@ export function createServices(
 
   return {
     config,
-    version,
+    version: manifest.version,
     startedAt: Date.now(),
     logger,
     metrics,
     lifecycle,
+    backends,
     tools,
     createServer,
     sessions,
-    readinessChecks: [],
+    readinessChecks: [
+      {
+        name: "store",
+        check: async () => {
+          await store.ping();
+          return true;
+        },
+      },
+    ],
     async close() {
       await sessions?.closeAll();
+      deployments.stop();
+      await store.close();
     },
   };
 }

@@ -16,8 +16,8 @@ export interface Metrics {
   readonly sessionsCreated: Counter;
   readonly sessionsExpired: Counter;
   readonly sessionsRejected: Counter<"reason">;
-  /** http_requests_total{route, status_class} for everything outside the MCP layer's view. */
-  readonly httpRequests: Counter<"route" | "status_class">;
+  /** upstream_requests_total{service, outcome}: one per attempt, outcome from a closed set. */
+  readonly upstreamRequests: Counter<"service" | "outcome">;
 }
 
 /** Builds the metrics on a fresh registry; `activeSessions` is read at scrape time. */
@@ -71,10 +71,10 @@ export function createMetrics(options: { activeSessions: () => number; defaultMe
       labelNames: ["reason"],
       registers: [registry],
     }),
-    httpRequests: new Counter({
-      name: "http_requests_total",
-      help: "HTTP requests by route and status class",
-      labelNames: ["route", "status_class"],
+    upstreamRequests: new Counter({
+      name: "upstream_requests_total",
+      help: "Requests to upstream APIs by service and outcome (one per attempt)",
+      labelNames: ["service", "outcome"],
       registers: [registry],
     }),
   };

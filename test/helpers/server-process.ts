@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -16,7 +19,18 @@ export interface ServerProcess {
 export async function spawnServer(env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: root,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...env },
+    env: {
+      ...process.env,
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      DATA_DIR: mkdtempSync(join(tmpdir(), "resilient-mcp-proc-")),
+      UPSTREAM_BASE_URL: "http://127.0.0.1:9",
+      WEATHER_GEOCODING_URL: "http://127.0.0.1:9",
+      WEATHER_FORECAST_URL: "http://127.0.0.1:9",
+      WEATHER_ALERTS_URL: "http://127.0.0.1:9",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];

@@ -1,8 +1,11 @@
+import { mkdtempSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Server } from "node:http";
 import { loadConfig } from "../../config/load.js";
 import { createApp } from "../../src/app.js";
-import { createServices, type Services } from "../../src/services.js";
+import { createServices, type ServiceOptions, type Services } from "../../src/services.js";
 import { LogCapture } from "./log-capture.js";
 
 export interface RunningServer {
@@ -14,16 +17,32 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Builds the app from an environment-like record (defaults apply) without listening. */
-export function buildApp(env: Record<string, string> = {}) {
+/**
+ * Builds the app from an environment-like record without listening. Defaults apply, except that
+ * the store lives in a fresh temporary directory and upstream APIs point at a closed loopback
+ * port, so no test writes into the project or reaches the internet by accident.
+ */
+export async function buildApp(env: Record<string, string> = {}, options: ServiceOptions = {}) {
   const logs = new LogCapture();
-  const services = createServices(loadConfig({ LOG_LEVEL: "debug", ...env }), { logDestination: logs });
+  const config = loadConfig({
+    LOG_LEVEL: "debug",
+    DATA_DIR: mkdtempSync(join(tmpdir(), "resilient-mcp-test-")),
+    UPSTREAM_BASE_URL: "http://127.0.0.1:9",
+    WEATHER_GEOCODING_URL: "http://127.0.0.1:9",
+    WEATHER_FORECAST_URL: "http://127.0.0.1:9",
+    WEATHER_ALERTS_URL: "http://127.0.0.1:9",
+    ...env,
+  });
+  const services = await createServices(config, { logDestination: logs, strictSteps: true, ...options });
   return { app: createApp(services), services, logs };
 }
 
 /** Starts the full app on 127.0.0.1 port 0, as a user's client would reach it. */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
-  const { app, services, logs } = buildApp(env);
+export async function startServer(
+  env: Record<string, string> = {},
+  options: ServiceOptions = {},
+): Promise<RunningServer> {
+  const { app, services, logs } = await buildApp(env, options);
   const http = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve) => http.once("listening", resolve));
   const { port } = http.address() as AddressInfo;

@@ -33,10 +33,10 @@ async function openSession(app: Express): Promise<string> {
 }
 
 describe("POST/GET/DELETE /mcp status codes (stateful)", () => {
-  let built: ReturnType<typeof buildApp>;
+  let built: Awaited<ReturnType<typeof buildApp>>;
   let app: Express;
-  before(() => {
-    built = buildApp({ MAX_BODY_BYTES: "2048" });
+  before(async () => {
+    built = await buildApp({ MAX_BODY_BYTES: "2048" });
     app = built.app;
   });
   after(async () => {
@@ -196,7 +196,7 @@ describe("POST/GET/DELETE /mcp status codes (stateful)", () => {
 
 describe("session lifecycle limits", () => {
   it("past the session cap, initialize gets 503 with Retry-After", async () => {
-    const { app, services } = buildApp({ MAX_SESSIONS: "2" });
+    const { app, services } = await buildApp({ MAX_SESSIONS: "2" });
     try {
       await openSession(app);
       await openSession(app);
@@ -214,7 +214,7 @@ describe("session lifecycle limits", () => {
   });
 
   it("idle sessions expire, are counted, and answer 404 afterwards", async () => {
-    const { app, services } = buildApp({ SESSION_IDLE_TIMEOUT_MS: "1000" });
+    const { app, services } = await buildApp({ SESSION_IDLE_TIMEOUT_MS: "1000" });
     try {
       const sessions = services.sessions!;
       const sessionId = await openSession(app);
@@ -237,7 +237,7 @@ describe("session lifecycle limits", () => {
   });
 
   it("while draining, new sessions are refused with 503 and existing ones still work", async () => {
-    const { app, services } = buildApp();
+    const { app, services } = await buildApp();
     try {
       const sessionId = await openSession(app);
       services.lifecycle.startDraining();
@@ -259,7 +259,7 @@ describe("session lifecycle limits", () => {
 
 describe("stateless mode", () => {
   it("serves any request without a session, and answers GET/DELETE with 405", async () => {
-    const { app, services } = buildApp({ MCP_SESSION_MODE: "stateless" });
+    const { app, services } = await buildApp({ MCP_SESSION_MODE: "stateless" });
     try {
       const res = await request(app)
         .post("/mcp")

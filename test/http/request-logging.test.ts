@@ -11,7 +11,7 @@ type LogLine = Record<string, unknown> & {
 
 describe("structured request logs", () => {
   it("carry a sane incoming X-Request-Id, echo it, and redact Authorization", async () => {
-    const { app, services, logs } = buildApp({ LOG_LEVEL: "info" });
+    const { app, services, logs } = await buildApp({ LOG_LEVEL: "info" });
     const res = await request(app)
       .post("/mcp")
       .set(mcpHeaders)
@@ -30,7 +30,7 @@ describe("structured request logs", () => {
   });
 
   it("replaces an unsafe X-Request-Id with a generated one", async () => {
-    const { app, services, logs } = buildApp({ LOG_LEVEL: "info" });
+    const { app, services, logs } = await buildApp({ LOG_LEVEL: "info" });
     const hostile = `x"}{"level":"fatal ${"a".repeat(200)}`;
     const res = await request(app).get("/nope").set("X-Request-Id", hostile);
     const id = String(res.headers["x-request-id"]);
@@ -43,7 +43,7 @@ describe("structured request logs", () => {
   });
 
   it("does not log health, readiness and metrics requests at info", async () => {
-    const { app, services, logs } = buildApp({ LOG_LEVEL: "info" });
+    const { app, services, logs } = await buildApp({ LOG_LEVEL: "info" });
     await request(app).get("/health").expect(200);
     await request(app).get("/ready").expect(200);
     await request(app).get("/metrics").expect(200);

@@ -1,0 +1,248 @@
+import type { Deployment, DeploymentStateStore, DeploymentStatus } from "./store.js";
+
+/** Decides whether a deployment fails: a reason to fail it, or undefined to let it succeed. */
+export type DeploymentFailureRule = (deployment: Deployment) => string | undefined;
+
+/** Timer functions, injectable so tests can drive time; handles are opaque. */
+export interface EngineTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Node's timers, unref'd: pending deployments never keep a process alive that is shutting down. */
+export const UNREF_TIMERS: EngineTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => {
+    clearTimeout(handle as NodeJS.Timeout);
+  },
+};
+
+/** Defaults of the engine's options (expose them as DEPLOY_QUEUED_MS, DEPLOY_RUN_MS, DEPLOY_FAIL_SUFFIX). */
+export const DEPLOYMENT_ENGINE_DEFAULTS = {
+  queuedMs: 1000,
+  runMs: 5000,
+  failSuffix: "-bad",
+  maxAttempts: 3,
+  retryDelayMs: 500,
+} as const;
+
+/**
+ * The default failure rule: a version whose string ends with `suffix` ("1.2.0-bad") fails. It is
+ * a property of the version the caller chose, visible in list_app_versions, so a model can learn
+ * why the deployment failed and pick another version. An empty suffix fails nothing.
+ */
+export function failVersionsEndingWith(
+  suffix: string = DEPLOYMENT_ENGINE_DEFAULTS.failSuffix,
+): DeploymentFailureRule {
+  return (deployment) =>
+    suffix !== "" && deployment.version.endsWith(suffix)
+      ? `Version ${deployment.version} of ${deployment.app} is a known bad build (its version ends in "${suffix}"); deploy another version.`
+      : undefined;
+}
+
+/** How the engine runs deployments. */
+export interface DeploymentEngineOptions {
+  readonly store: DeploymentStateStore;
+  /** Time a deployment waits in `queued` before it starts (default 1000). */
+  readonly queuedMs?: number;
+  /** Time a deployment spends `in_progress` before it succeeds or fails (default 5000). */
+  readonly runMs?: number;
+  /** Default: failVersionsEndingWith("-bad"). */
+  readonly failureRule?: DeploymentFailureRule;
+  /** Default UNREF_TIMERS. */
+  readonly timers?: EngineTimers;
+  /** Milliseconds since the epoch, for estimates (default Date.now). */
+  readonly now?: () => number;
+  /** Tries per step before the engine gives up on a deployment until the next start (default 3). */
+  readonly maxAttempts?: number;
+  /** Wait between tries of a failed step (default 500). */
+  readonly retryDelayMs?: number;
+  /**
+   * Receives failures of the engine's own writes (e.g. SQLITE_READONLY, SQLITE_FULL, a closed
+   * store). They must not crash the process from a timer callback; log them.
+   */
+  readonly onError?: (error: unknown, deploymentId: string) => void;
+}
+
+/** What start() found left over from a previous run. */
+export interface RecoveryReport {
+  /** Queued deployments that will run after a fresh queue delay. */
+  readonly resumed: readonly string[];
+  /** Deployments that were in_progress: now `interrupted`. */
+  readonly interrupted: readonly string[];
+}
+
+/** The reason recorded on a deployment the server stopped in the middle of. */
+export const INTERRUPTED_REASON =
+  "The server stopped while this deployment was in progress, so its outcome is unknown; start a new deployment.";
+
+/**
+ * Runs deployments through the state machine: queued → (queuedMs) → in_progress → (runMs) →
+ * succeeded or failed. It is driven by the store's change events: a `queued` event schedules the
+ * start, the `in_progress` event of its own transition schedules the finish, and a terminal event
+ * (a cancel, from any caller) drops the timer. Every step is a compare-and-set transition, so a
+ * cancel that lands while a timer is firing wins cleanly: the engine's step then changes nothing.
+ *
+ * Start-up recovery: queued deployments are resumed (nothing has happened yet, the request still
+ * stands); in_progress ones are marked `interrupted`, because work was underway when the process
+ * died and pretending to know its outcome would be a lie. Both free the app+environment slot
+ * honestly. With several replicas sharing a store, only one should run an engine (or the store
+ * must add ownership), since recovery would otherwise interrupt another replica's deployments.
+ */
+export class DeploymentEngine {
+  readonly #store: DeploymentStateStore;
+  readonly #queuedMs: number;
+  readonly #runMs: number;
+  readonly #failureRule: DeploymentFailureRule;
+  readonly #timers: EngineTimers;
+  readonly #now: () => number;
+  readonly #maxAttempts: number;
+  readonly #retryDelayMs: number;
+  readonly #onError: (error: unknown, deploymentId: string) => void;
+  readonly #scheduled = new Map<string, unknown>();
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(options: DeploymentEngineOptions) {
+    this.#store = options.store;
+    this.#queuedMs = nonNegative(options.queuedMs ?? DEPLOYMENT_ENGINE_DEFAULTS.queuedMs, "queuedMs");
+    this.#runMs = nonNegative(options.runMs ?? DEPLOYMENT_ENGINE_DEFAULTS.runMs, "runMs");
+    this.#failureRule = options.failureRule ?? failVersionsEndingWith();
+    this.#timers = options.timers ?? UNREF_TIMERS;
+    this.#now = options.now ?? Date.now;
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? DEPLOYMENT_ENGINE_DEFAULTS.maxAttempts);
+    this.#retryDelayMs = nonNegative(
+      options.retryDelayMs ?? DEPLOYMENT_ENGINE_DEFAULTS.retryDelayMs,
+      "retryDelayMs",
+    );
+    this.#onError = options.onError ?? (() => undefined);
+  }
+
+  /** True between start() and stop(). */
+  get running(): boolean {
+    return this.#unsubscribe !== undefined;
+  }
+
+  /** How many deployments have a timer pending (for tests and shutdown logs). */
+  get pendingCount(): number {
+    return this.#scheduled.size;
+  }
+
+  /**
+   * Subscribes to the store and recovers what a previous run left queued or in_progress. Call
+   * once the store is open; calling it again while running does nothing.
+   */
+  async start(): Promise<RecoveryReport> {
+    if (this.#unsubscribe !== undefined) return { resumed: [], interrupted: [] };
+    // Subscribe before listing, so a deployment queued in between is seen (scheduling is idempotent).
+    this.#unsubscribe = this.#store.watchDeployments((deployment) => {
+      this.#onChange(deployment);
+    });
+    const resumed: string[] = [];
+    const interrupted: string[] = [];
+    try {
+      for (const deployment of await this.#store.listActiveDeployments()) {
+        if (deployment.status === "queued") {
+          this.#schedule(deployment.id, this.#queuedMs, () => this.#begin(deployment.id));
+          resumed.push(deployment.id);
+        } else {
+          const changed = await this.#store.transitionDeployment(
+            deployment.id,
+            "in_progress",
+            "interrupted",
+            INTERRUPTED_REASON,
+          );
+          if (changed !== undefined) interrupted.push(deployment.id);
+        }
+      }
+    } catch (error) {
+      this.stop();
+      throw error;
+    }
+    return { resumed, interrupted };
+  }
+
+  /**
+   * Clears every timer and unsubscribes. Deployments stay as they are in the store; the next
+   * start() recovers them. Stop the engine before closing the store.
+   */
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    for (const handle of this.#scheduled.values()) this.#timers.clearTimeout(handle);
+    this.#scheduled.clear();
+  }
+
+  /**
+   * Milliseconds until the deployment should finish, from the configured durations (0 once it
+   * is terminal). For "estimated_duration" in results and retry_after_seconds of conflicts.
+   */
+  estimateRemainingMs(deployment: Deployment): number {
+    const now = this.#now();
+    switch (deployment.status) {
+      case "queued":
+        return Math.max(0, Date.parse(deployment.createdAt) + this.#queuedMs - now) + this.#runMs;
+      case "in_progress": {
+        const startedAt = Date.parse(deployment.startedAt ?? deployment.updatedAt);
+        return Math.max(0, startedAt + this.#runMs - now);
+      }
+      default:
+        return 0;
+    }
+  }
+
+  #onChange(deployment: Deployment): void {
+    switch (deployment.status) {
+      case "queued":
+        this.#schedule(deployment.id, this.#queuedMs, () => this.#begin(deployment.id));
+        return;
+      case "in_progress":
+        this.#schedule(deployment.id, this.#runMs, () => this.#finish(deployment));
+        return;
+      default:
+        this.#cancelTimer(deployment.id);
+    }
+  }
+
+  async #begin(id: string): Promise<void> {
+    // The event of this transition schedules the finish; undefined means it was cancelled.
+    await this.#store.transitionDeployment(id, "queued", "in_progress");
+  }
+
+  async #finish(deployment: Deployment): Promise<void> {
+    const reason = this.#failureRule(deployment);
+    const to: DeploymentStatus = reason === undefined ? "succeeded" : "failed";
+    await this.#store.transitionDeployment(deployment.id, "in_progress", to, reason);
+  }
+
+  #schedule(id: string, ms: number, step: () => Promise<void>, attempt = 1): void {
+    if (this.#unsubscribe === undefined) return;
+    this.#cancelTimer(id);
+    const handle = this.#timers.setTimeout(() => {
+      if (this.#scheduled.get(id) !== handle) return;
+      this.#scheduled.delete(id);
+      step().catch((error: unknown) => {
+        this.#onError(error, id);
+        // Retry a failed write a few times (a busy lock clears); then leave the deployment to
+        // the next start's recovery rather than hammering a store that refuses writes.
+        if (attempt < this.#maxAttempts && !this.#scheduled.has(id)) {
+          this.#schedule(id, this.#retryDelayMs, step, attempt + 1);
+        }
+      });
+    }, ms);
+    this.#scheduled.set(id, handle);
+  }
+
+  #cancelTimer(id: string): void {
+    const handle = this.#scheduled.get(id);
+    if (handle === undefined) return;
+    this.#timers.clearTimeout(handle);
+    this.#scheduled.delete(id);
+  }
+}
+
+function nonNegative(value: number, name: string): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number of milliseconds >= 0, got ${String(value)}`);
+  }
+  return value;
+}

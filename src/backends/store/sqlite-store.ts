@@ -1,0 +1,621 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { conflict } from "../../errors/conflict-error.js";
+import { notFound } from "../../errors/not-found.js";
+import type { ToolError } from "../../errors/tool-error.js";
+import { validationError } from "../../errors/validation-error.js";
+import { DeploymentEvents, type ListenerErrorHandler } from "./deployment-events.js";
+import { waitForDeployment } from "./deployment-waiter.js";
+import { assertSchemaCurrent, migrate } from "./migrations.js";
+import { timeSortableId, type IdGenerator } from "./record-ids.js";
+import { assertSettings, validateBatch } from "./record-validation.js";
+import { DEFAULT_SEED } from "./seed.js";
+import { compareSemver, sortVersionsDescending } from "./semver.js";
+import { insertOrDuplicate, isSqliteCode } from "./sqlite-duplicates.js";
+import {
+  groupVersions,
+  toAppVersion,
+  toApplication,
+  toDeployment,
+  toItem,
+  toProject,
+  toUser,
+} from "./sqlite-rows.js";
+import {
+  prepareStatements,
+  type ApplicationRow,
+  type DeploymentRow,
+  type ItemRow,
+  type Statements,
+  type UserRow,
+  type VersionRow,
+} from "./sqlite-statements.js";
+import {
+  DEPLOYMENT_TRANSITIONS,
+  ENVIRONMENTS,
+  isActiveDeploymentStatus,
+  isTerminalDeploymentStatus,
+  type AppVersion,
+  type Application,
+  type Deployment,
+  type DeploymentFilter,
+  type DeploymentListener,
+  type DeploymentStatus,
+  type Environment,
+  type ImportBatch,
+  type ImportOptions,
+  type ImportResult,
+  type ImportStep,
+  type Item,
+  type JsonObject,
+  type Project,
+  type Store,
+  type User,
+  type WaitForDeploymentOptions,
+} from "./store.js";
+
+/** The data file's name inside the data directory. */
+export const DATA_FILE_NAME = "resilient-mcp.sqlite";
+
+/** Pass as `dataDir` for a private in-memory database (fast tests; nothing survives close). */
+export const IN_MEMORY = ":memory:";
+
+/** Defaults of the tunable options. */
+export const SQLITE_STORE_DEFAULTS = {
+  busyTimeoutMs: 5000,
+  waitPollIntervalMs: 1000,
+  deploymentListLimit: 50,
+} as const;
+
+const MAX_DEPLOYMENT_LIST_LIMIT = 500;
+// The meta key whose presence means "this file has been seeded": seeding never runs twice, even
+// if the seeded rows are later deleted.
+const SEEDED_AT_KEY = "seeded_at";
+
+/** How to open a SqliteStore. */
+export interface SqliteStoreOptions {
+  /** Directory of `resilient-mcp.sqlite`, created if missing; IN_MEMORY for an in-memory database. */
+  readonly dataDir: string;
+  /**
+   * Opens the existing file read-only: reads work, every write rejects with SQLITE_READONLY (the
+   * error service's permission_denied). SQLite enforces it, so it holds even for root.
+   */
+  readonly readOnly?: boolean;
+  /** What a new file starts with (default DEFAULT_SEED); false for an empty store. */
+  readonly seed?: ImportBatch | false;
+  /** Caps the file's size; a write beyond it rejects with SQLITE_FULL, as a full disk does. */
+  readonly maxSizeBytes?: number;
+  /** How long a write waits for another connection's lock before SQLITE_BUSY (default 5000). */
+  readonly busyTimeoutMs?: number;
+  /** waitForDeployment's safety re-read interval (default 1000, at least 50). */
+  readonly waitPollIntervalMs?: number;
+  /** Injectable for tests; timestamps are its ISO strings. */
+  readonly clock?: () => Date;
+  readonly newId?: IdGenerator;
+  /** Receives errors thrown by deployment listeners (default: a process warning). */
+  readonly onListenerError?: ListenerErrorHandler;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a transaction is on
+ * disk when its call resolves and a crash (even of the machine) loses nothing committed. Foreign
+ * keys are on; every write is one immediate transaction (taking the write lock up front, so a
+ * read-then-write cannot be overtaken by another connection); statements are prepared once.
+ *
+ * One process should own a data file: SQLite keeps several processes consistent, but deployment
+ * events (and so the DeploymentEngine's timers) are per process.
+ */
+export class SqliteStore implements Store {
+  /** The data file's path, or IN_MEMORY. */
+  readonly file: string;
+  readonly readOnly: boolean;
+  /** "wal" for a file; "memory" for IN_MEMORY. */
+  readonly journalMode: string;
+  /** True if this open created the seed data (the first start of a new file). */
+  readonly seededNow: boolean;
+
+  readonly #db: Database.Database;
+  readonly #sql: Statements;
+  readonly #events: DeploymentEvents;
+  readonly #clock: () => Date;
+  readonly #newId: IdGenerator;
+  readonly #waitPollIntervalMs: number;
+
+  /** Opens (creating, migrating and seeding on first start) the store; throws if it cannot. */
+  static open(options: SqliteStoreOptions): SqliteStore {
+    return new SqliteStore(options);
+  }
+
+  private constructor(options: SqliteStoreOptions) {
+    const memory = options.dataDir === IN_MEMORY;
+    this.readOnly = options.readOnly ?? false;
+    if (memory && this.readOnly)
+      throw new Error("An in-memory store cannot be read-only: it would stay empty.");
+    if (!memory && !this.readOnly) mkdirSync(options.dataDir, { recursive: true });
+    this.file = memory ? IN_MEMORY : path.join(options.dataDir, DATA_FILE_NAME);
+    this.#clock = options.clock ?? (() => new Date());
+    this.#newId = options.newId ?? ((prefix) => timeSortableId(prefix, () => this.#clock().getTime()));
+    this.#waitPollIntervalMs = options.waitPollIntervalMs ?? SQLITE_STORE_DEFAULTS.waitPollIntervalMs;
+    this.#events = new DeploymentEvents(options.onListenerError);
+
+    this.#db = new Database(this.file, {
+      readonly: this.readOnly,
+      // A read-only open of a missing file must fail, not create one.
+      fileMustExist: this.readOnly,
+      timeout: options.busyTimeoutMs ?? SQLITE_STORE_DEFAULTS.busyTimeoutMs,
+    });
+    try {
+      this.journalMode = this.#configure(options.maxSizeBytes);
+      if (this.readOnly) assertSchemaCurrent(this.#db);
+      else migrate(this.#db);
+      this.#sql = prepareStatements(this.#db);
+      const seed = options.seed ?? DEFAULT_SEED;
+      this.seededNow = !this.readOnly && seed !== false && this.#seedOnce(seed);
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
+  }
+
+  #configure(maxSizeBytes: number | undefined): string {
+    if (!this.readOnly) {
+      // WAL: readers never block the writer. It is persistent, so a read-only open finds it set.
+      this.#db.pragma("journal_mode = WAL");
+      // FULL syncs the WAL at every commit: a power cut loses nothing committed (NORMAL could
+      // lose the last commits). Writes here are rare and small, so the fsync is cheap.
+      this.#db.pragma("synchronous = FULL");
+    }
+    this.#db.pragma("foreign_keys = ON");
+    if (maxSizeBytes !== undefined) {
+      const pageSize = Number(this.#db.pragma("page_size", { simple: true }));
+      const pages = Math.max(1, Math.floor(maxSizeBytes / pageSize));
+      this.#db.pragma(`max_page_count = ${String(pages)}`);
+    }
+    return String(this.#db.pragma("journal_mode", { simple: true }));
+  }
+
+  #seedOnce(seed: ImportBatch): boolean {
+    const run = this.#db.transaction((): boolean => {
+      if (this.#sql.getMeta.get(SEEDED_AT_KEY) !== undefined) return false;
+      const now = this.#now();
+      this.#writeRecords(seed, now, undefined);
+      this.#sql.setMeta.run(SEEDED_AT_KEY, now);
+      return true;
+    });
+    return run.immediate();
+  }
+
+  // ---- users and items ----
+
+  getUser(id: string): Promise<User | undefined> {
+    return defer(() => mapOptional(this.#sql.userById.get(id), toUser));
+  }
+
+  listUsers(): Promise<User[]> {
+    return defer(() => this.#sql.allUsers.all().map(toUser));
+  }
+
+  getItem(id: string): Promise<Item | undefined> {
+    return defer(() => mapOptional(this.#sql.itemById.get(id), toItem));
+  }
+
+  listItems(): Promise<Item[]> {
+    return defer(() => this.#sql.allItems.all().map(toItem));
+  }
+
+  // ---- projects ----
+
+  listProjects(): Promise<Project[]> {
+    return defer(() => this.#sql.allProjects.all().map(toProject));
+  }
+
+  getProject(name: string): Promise<Project | undefined> {
+    return defer(() => mapOptional(this.#sql.projectByName.get(name), toProject));
+  }
+
+  createProject(name: string, settings: JsonObject): Promise<Project> {
+    return defer(() => {
+      assertSettings(settings, "settings");
+      return this.#write(() => {
+        const now = this.#now();
+        insertOrDuplicate(
+          () => this.#sql.insertProject.run({ name, settings: JSON.stringify(settings), now }),
+          {
+            resource_type: "project",
+            identifier: name,
+            suggestion: `Project '${name}' already exists: update it instead, or choose a different name.`,
+          },
+        );
+        return this.#projectOrThrow(name);
+      });
+    });
+  }
+
+  updateProject(name: string, settings: JsonObject): Promise<Project> {
+    return defer(() => {
+      assertSettings(settings, "settings");
+      return this.#write(() => {
+        const current = this.#projectOrThrow(name);
+        if (current.status === "archived") {
+          throw conflict({
+            message: `Project '${name}' is archived; archived projects are read-only.`,
+            resource_type: "project",
+            identifier: name,
+            suggestion: "Do not retry: archived projects cannot be changed. Create a new project instead.",
+          });
+        }
+        this.#sql.patchProject.run({ name, patch: JSON.stringify(settings), now: this.#now() });
+        return this.#projectOrThrow(name);
+      });
+    });
+  }
+
+  deleteProject(name: string): Promise<Project> {
+    return defer(() =>
+      this.#write(() => {
+        const current = this.#projectOrThrow(name);
+        this.#sql.deleteProject.run(name);
+        return current;
+      }),
+    );
+  }
+
+  archiveProject(name: string): Promise<Project> {
+    return defer(() =>
+      this.#write(() => {
+        const current = this.#projectOrThrow(name);
+        // Idempotent: a model retrying after a lost answer gets the same result, not an error.
+        if (current.status === "archived") return current;
+        this.#sql.archiveProject.run({ name, now: this.#now() });
+        return this.#projectOrThrow(name);
+      }),
+    );
+  }
+
+  #projectOrThrow(name: string): Project {
+    const row = this.#sql.projectByName.get(name);
+    if (row === undefined) {
+      throw notFound({
+        resource_type: "project",
+        identifier: name,
+        candidates: this.#sql.projectNames.all(),
+      });
+    }
+    return toProject(row);
+  }
+
+  // ---- applications and versions ----
+
+  listApplications(): Promise<Application[]> {
+    return defer(() => {
+      const versions = groupVersions(this.#sql.allVersions.all());
+      return this.#sql.allApplications.all().map((row) => toApplication(row, versions.get(row.name) ?? []));
+    });
+  }
+
+  getApplication(name: string): Promise<Application | undefined> {
+    return defer(() => {
+      const row = this.#sql.applicationByName.get(name);
+      return row === undefined ? undefined : toApplication(row, this.#sql.versionsOf.all(name));
+    });
+  }
+
+  listAppVersions(appName: string): Promise<AppVersion[]> {
+    return defer(() => {
+      this.#applicationOrThrow(appName);
+      return this.#sql.versionsOf
+        .all(appName)
+        .sort((a, b) => compareSemver(b.version, a.version))
+        .map(toAppVersion);
+    });
+  }
+
+  #applicationOrThrow(name: string): ApplicationRow {
+    const row = this.#sql.applicationByName.get(name);
+    if (row === undefined) {
+      throw notFound({
+        resource_type: "application",
+        identifier: name,
+        candidates: this.#sql.applicationNames.all(),
+      });
+    }
+    return row;
+  }
+
+  // ---- deployments ----
+
+  startDeployment(app: string, environment: Environment, version?: string): Promise<Deployment> {
+    return defer(() => {
+      if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
+        throw validationError({
+          field: "environment",
+          received: environment,
+          expected: `one of: ${ENVIRONMENTS.join(", ")}`,
+          examples: [...ENVIRONMENTS],
+        });
+      }
+      const deployment = this.#write(() => {
+        this.#applicationOrThrow(app);
+        const available = sortVersionsDescending(this.#sql.versionsOf.all(app).map((row) => row.version));
+        const chosen = version ?? available[0];
+        if (chosen === undefined) {
+          throw notFound({
+            resource_type: "version",
+            identifier: `${app}@latest`,
+            suggestion: `Application '${app}' has no versions to deploy yet.`,
+          });
+        }
+        if (!available.includes(chosen)) {
+          throw notFound({ resource_type: "version", identifier: chosen, candidates: available });
+        }
+        const active = this.#sql.activeDeploymentFor.get(app, environment);
+        if (active !== undefined) throw deploymentInProgress(toDeployment(active));
+        const now = this.#now();
+        const row: DeploymentRow = {
+          id: this.#newId("dep"),
+          app_name: app,
+          environment,
+          version: chosen,
+          status: "queued",
+          reason: null,
+          created_at: now,
+          started_at: null,
+          finished_at: null,
+          updated_at: now,
+        };
+        try {
+          this.#sql.insertDeployment.run(row);
+        } catch (error) {
+          // The partial unique index fired: another connection got in first despite the check.
+          const winner = isSqliteCode(error, "SQLITE_CONSTRAINT_UNIQUE")
+            ? this.#sql.activeDeploymentFor.get(app, environment)
+            : undefined;
+          if (winner !== undefined) throw deploymentInProgress(toDeployment(winner), error);
+          throw error;
+        }
+        return toDeployment(row);
+      });
+      this.#events.emit(deployment);
+      return deployment;
+    });
+  }
+
+  getDeployment(id: string): Promise<Deployment | undefined> {
+    return defer(() => mapOptional(this.#sql.deploymentById.get(id), toDeployment));
+  }
+
+  listDeployments(filter: DeploymentFilter = {}): Promise<Deployment[]> {
+    return defer(() => {
+      const limit = Math.min(
+        MAX_DEPLOYMENT_LIST_LIMIT,
+        Math.max(1, Math.trunc(filter.limit ?? SQLITE_STORE_DEFAULTS.deploymentListLimit)),
+      );
+      return this.#sql.listDeployments
+        .all({
+          app: filter.app ?? null,
+          environment: filter.environment ?? null,
+          status: filter.status ?? null,
+          limit,
+        })
+        .map(toDeployment);
+    });
+  }
+
+  listActiveDeployments(): Promise<Deployment[]> {
+    return defer(() => this.#sql.activeDeployments.all().map(toDeployment));
+  }
+
+  activeDeploymentFor(app: string, environment: Environment): Promise<Deployment | undefined> {
+    return defer(() => mapOptional(this.#sql.activeDeploymentFor.get(app, environment), toDeployment));
+  }
+
+  transitionDeployment(
+    id: string,
+    from: DeploymentStatus,
+    to: DeploymentStatus,
+    reason?: string,
+  ): Promise<Deployment | undefined> {
+    return defer(() => {
+      if (!DEPLOYMENT_TRANSITIONS[from].includes(to)) {
+        throw new Error(`Illegal deployment transition ${from} -> ${to} for ${id}`);
+      }
+      const changed = this.#write(() => this.#transition(id, from, to, reason ?? null));
+      if (changed !== undefined) this.#events.emit(changed);
+      return changed;
+    });
+  }
+
+  cancelDeployment(id: string): Promise<Deployment> {
+    return defer(() => {
+      const cancelled = this.#write(() => {
+        const row = this.#sql.deploymentById.get(id);
+        if (row === undefined) {
+          throw notFound({
+            resource_type: "deployment",
+            identifier: id,
+            candidates: this.#sql.recentDeploymentIds.all(SQLITE_STORE_DEFAULTS.deploymentListLimit),
+          });
+        }
+        if (!isActiveDeploymentStatus(row.status)) {
+          throw conflict({
+            message: `Deployment ${id} has already finished (${row.status}); only queued or in_progress deployments can be cancelled.`,
+            resource_type: "deployment",
+            identifier: id,
+            suggestion: "Nothing to cancel: do not retry. Check the deployment's status instead.",
+          });
+        }
+        // Inside the write transaction the status just read cannot change underneath us.
+        const changed = this.#transition(id, row.status, "cancelled", "Cancelled on request");
+        if (changed === undefined) throw new Error(`Deployment ${id} changed inside its own transaction`);
+        return changed;
+      });
+      this.#events.emit(cancelled);
+      return cancelled;
+    });
+  }
+
+  waitForDeployment(id: string, options: WaitForDeploymentOptions = {}): Promise<Deployment> {
+    return waitForDeployment(this, id, { ...options, pollIntervalMs: this.#waitPollIntervalMs });
+  }
+
+  watchDeployments(listener: DeploymentListener): () => void {
+    return this.#events.subscribe(listener);
+  }
+
+  /** How many deployment listeners are subscribed: a wait that ended must leave none behind. */
+  get watcherCount(): number {
+    return this.#events.size;
+  }
+
+  #transition(
+    id: string,
+    from: DeploymentStatus,
+    to: DeploymentStatus,
+    reason: string | null,
+  ): Deployment | undefined {
+    const now = this.#now();
+    const result = this.#sql.transitionDeployment.run({
+      id,
+      from,
+      to,
+      reason,
+      started: to === "in_progress" ? now : null,
+      finished: isTerminalDeploymentStatus(to) ? now : null,
+      now,
+    });
+    if (result.changes === 0) return undefined;
+    return mapOptional(this.#sql.deploymentById.get(id), toDeployment);
+  }
+
+  // ---- the transactional import ----
+
+  importRecords(batch: ImportBatch, options: ImportOptions = {}): Promise<ImportResult> {
+    return defer(() => {
+      validateBatch(batch);
+      return this.#write((): ImportResult => {
+        const importedAt = this.#now();
+        const counts = this.#writeRecords(batch, importedAt, options.onStep);
+        const batchId = this.#newId("imp");
+        this.#sql.insertImportBatch.run({ id: batchId, imported_at: importedAt, ...counts });
+        return { batchId, importedAt, counts };
+      });
+    });
+  }
+
+  /** Writes every record of the batch in order; the caller's transaction makes it all-or-nothing. */
+  #writeRecords(batch: ImportBatch, now: string, onStep: ((step: ImportStep) => void) | undefined) {
+    let index = 0;
+    const step = (table: ImportStep["table"], key: string): void => {
+      index += 1;
+      onStep?.({ index, table, key });
+    };
+    const counts = { users: 0, items: 0, projects: 0, applications: 0, versions: 0 };
+    for (const user of batch.users ?? []) {
+      const row: UserRow = { ...user, created_at: now };
+      insertOrDuplicate(() => this.#sql.insertUser.run(row), {
+        resource_type: "user",
+        identifier: user.id,
+        secondary: { "users.email": user.email },
+      });
+      counts.users += 1;
+      step("users", user.id);
+    }
+    for (const item of batch.items ?? []) {
+      const row: ItemRow = {
+        id: item.id,
+        name: item.name,
+        description: item.description ?? "",
+        price_cents: item.priceCents,
+        created_at: now,
+      };
+      insertOrDuplicate(() => this.#sql.insertItem.run(row), {
+        resource_type: "item",
+        identifier: item.id,
+        secondary: { "items.name": item.name },
+      });
+      counts.items += 1;
+      step("items", item.id);
+    }
+    for (const project of batch.projects ?? []) {
+      const settings = JSON.stringify(project.settings ?? {});
+      insertOrDuplicate(() => this.#sql.insertProject.run({ name: project.name, settings, now }), {
+        resource_type: "project",
+        identifier: project.name,
+      });
+      counts.projects += 1;
+      step("projects", project.name);
+    }
+    for (const app of batch.applications ?? []) {
+      const row: ApplicationRow = { name: app.name, description: app.description ?? "", created_at: now };
+      insertOrDuplicate(() => this.#sql.insertApplication.run(row), {
+        resource_type: "application",
+        identifier: app.name,
+      });
+      counts.applications += 1;
+      step("applications", app.name);
+      for (const version of app.versions ?? []) {
+        const versionRow: VersionRow = {
+          app_name: app.name,
+          version: version.version,
+          notes: version.notes ?? "",
+          released_at: now,
+        };
+        insertOrDuplicate(() => this.#sql.insertVersion.run(versionRow), {
+          resource_type: "version",
+          identifier: `${app.name}@${version.version}`,
+        });
+        counts.versions += 1;
+        step("app_versions", `${app.name}@${version.version}`);
+      }
+    }
+    return counts;
+  }
+
+  // ---- lifecycle ----
+
+  ping(): Promise<void> {
+    return defer(() => {
+      this.#sql.ping.get();
+    });
+  }
+
+  close(): Promise<void> {
+    return defer(() => {
+      this.#events.clear();
+      if (this.#db.open) this.#db.close();
+    });
+  }
+
+  /** One immediate transaction: the write lock is taken before the first read. */
+  #write<T>(work: () => T): T {
+    return this.#db.transaction(work).immediate();
+  }
+
+  #now(): string {
+    return this.#clock().toISOString();
+  }
+}
+
+/** Runs synchronous work as a promise, so a throw becomes a rejection like any async store's. */
+function defer<T>(work: () => T): Promise<T> {
+  return new Promise<T>((resolve) => {
+    resolve(work());
+  });
+}
+
+function mapOptional<R, T>(row: R | undefined, map: (row: R) => T): T | undefined {
+  return row === undefined ? undefined : map(row);
+}
+
+function deploymentInProgress(active: Deployment, cause?: unknown): ToolError {
+  return conflict({
+    message:
+      `Application '${active.app}' already has deployment ${active.id} (version ${active.version}, ` +
+      `${active.status}) in ${active.environment}; only one deployment per application and environment runs at a time.`,
+    resource_type: "deployment",
+    identifier: active.id,
+    suggestion: `Wait for deployment ${active.id} to finish or cancel it, then start the deployment again.`,
+    cause,
+  });
+}

@@ -1,0 +1,306 @@
+/**
+ * The product's data, behind an interface with no storage types in it: the embedded SQLite store
+ * implements it today, a shared (e.g. Redis) store can implement it for several replicas later.
+ * Every method is async for that reason, even where SQLite answers synchronously.
+ *
+ * Conventions callers can rely on:
+ * - `get*` lookups resolve to `undefined` on a miss: absence is an answer, and the tool decides
+ *   how to phrase it (with `list*` giving the candidates for "did you mean").
+ * - Writes and per-resource lists reject with a ToolError from the error service when the caller
+ *   can act on the reason (not_found with similar matches, already_exists, conflict,
+ *   validation_error). Anything unexpected (a full disk, a read-only file, a closed store) rejects
+ *   with the storage engine's own error, for the error service to classify.
+ */
+
+/** A JSON value as stored in project settings. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object: the shape of project settings. */
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Roles a user can have. */
+export const USER_ROLES = ["admin", "developer", "viewer"] as const;
+
+/** A user role. */
+export type UserRole = (typeof USER_ROLES)[number];
+
+/** A user, as get_user returns it. Ids are strings of digits ("1", "2"), as in the seed article. */
+export interface User {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly role: UserRole;
+  readonly createdAt: string;
+}
+
+/** A catalogue item; ids look like "item-001", and names are unique so either can be suggested. */
+export interface Item {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly priceCents: number;
+  readonly createdAt: string;
+}
+
+/** Project lifecycle: archived projects are read-only. */
+export type ProjectStatus = "active" | "archived";
+
+/** A project, as manage_project works on it. */
+export interface Project {
+  readonly name: string;
+  readonly settings: JsonObject;
+  readonly status: ProjectStatus;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly archivedAt: string | null;
+}
+
+/** An application that can be deployed. */
+export interface Application {
+  readonly name: string;
+  readonly description: string;
+  /** The highest version by semver precedence, or null if the application has none. */
+  readonly latestVersion: string | null;
+  readonly createdAt: string;
+}
+
+/** One released version of an application. */
+export interface AppVersion {
+  readonly app: string;
+  /** A semver 2.0.0 version string, e.g. "1.10.0" or "2.0.0-rc.1". */
+  readonly version: string;
+  readonly notes: string;
+  readonly releasedAt: string;
+}
+
+/** Environments an application can be deployed to. */
+export const ENVIRONMENTS = ["development", "staging", "production"] as const;
+
+/** A deployment environment. */
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Every deployment status, in lifecycle order. */
+export const DEPLOYMENT_STATUSES = [
+  "queued",
+  "in_progress",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "interrupted",
+] as const;
+
+/** Where a deployment is in its lifecycle. */
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+
+/** Statuses that hold the app+environment slot; at most one deployment per slot has one. */
+export const ACTIVE_DEPLOYMENT_STATUSES = [
+  "queued",
+  "in_progress",
+] as const satisfies readonly DeploymentStatus[];
+
+/**
+ * The state machine: which status may follow which. Terminal statuses have no successor. The
+ * SQLite store enforces the same table with a trigger, so no writer can skip it.
+ */
+export const DEPLOYMENT_TRANSITIONS: { readonly [S in DeploymentStatus]: readonly DeploymentStatus[] } = {
+  queued: ["in_progress", "cancelled", "interrupted"],
+  in_progress: ["succeeded", "failed", "cancelled", "interrupted"],
+  succeeded: [],
+  failed: [],
+  cancelled: [],
+  interrupted: [],
+};
+
+/** True if `status` still holds its app+environment slot (queued or in_progress). */
+export function isActiveDeploymentStatus(status: DeploymentStatus): boolean {
+  return (ACTIVE_DEPLOYMENT_STATUSES as readonly DeploymentStatus[]).includes(status);
+}
+
+/** True if `status` is final: the deployment will never change again. */
+export function isTerminalDeploymentStatus(status: DeploymentStatus): boolean {
+  return DEPLOYMENT_TRANSITIONS[status].length === 0;
+}
+
+/** A deployment of one application version to one environment. */
+export interface Deployment {
+  readonly id: string;
+  readonly app: string;
+  readonly environment: Environment;
+  readonly version: string;
+  readonly status: DeploymentStatus;
+  /** Why it failed, was cancelled or was interrupted; null otherwise. */
+  readonly reason: string | null;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly updatedAt: string;
+}
+
+/** Filters for listing deployments, newest first. */
+export interface DeploymentFilter {
+  readonly app?: string;
+  readonly environment?: Environment;
+  readonly status?: DeploymentStatus;
+  /** At most this many (default 50). */
+  readonly limit?: number;
+}
+
+/** Called with a deployment each time its status changes (after the change is committed). */
+export type DeploymentListener = (deployment: Deployment) => void;
+
+/** What a tool can ask of waitForDeployment. */
+export interface WaitForDeploymentOptions {
+  /** Stops waiting (the deployment itself goes on); the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Called with the current state first, then after every status change: a progress stream. */
+  readonly onChange?: DeploymentListener;
+}
+
+/** A new user in an import batch. */
+export interface NewUser {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly role: UserRole;
+}
+
+/** A new item in an import batch. */
+export interface NewItem {
+  readonly id: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly priceCents: number;
+}
+
+/** A new project in an import batch. */
+export interface NewProject {
+  readonly name: string;
+  readonly settings?: JsonObject;
+}
+
+/** A new application, with its versions, in an import batch. */
+export interface NewApplication {
+  readonly name: string;
+  readonly description?: string;
+  readonly versions?: readonly { readonly version: string; readonly notes?: string }[];
+}
+
+/** Records written together by importRecords: all of them, or none. */
+export interface ImportBatch {
+  readonly users?: readonly NewUser[];
+  readonly items?: readonly NewItem[];
+  readonly projects?: readonly NewProject[];
+  readonly applications?: readonly NewApplication[];
+}
+
+/** One row importRecords has just written (inside the still-open transaction). */
+export interface ImportStep {
+  /** 1 for the first row written, counting every row of every table. */
+  readonly index: number;
+  readonly table: "users" | "items" | "projects" | "applications" | "app_versions";
+  readonly key: string;
+}
+
+/** Options of importRecords. */
+export interface ImportOptions {
+  /**
+   * Called after each row is written, inside the transaction. Throwing from it rolls the whole
+   * batch back: tests use it to inject a failure midway (and a crash test to widen the window).
+   */
+  readonly onStep?: (step: ImportStep) => void;
+}
+
+/** What one importRecords call wrote, with the id of its batch record. */
+export interface ImportResult {
+  readonly batchId: string;
+  readonly importedAt: string;
+  readonly counts: {
+    readonly users: number;
+    readonly items: number;
+    readonly projects: number;
+    readonly applications: number;
+    readonly versions: number;
+  };
+}
+
+/**
+ * What the DeploymentEngine needs: state, a compare-and-set transition, and change events. Kept
+ * apart from Store so the engine can run against any backend and tools are not tempted to drive
+ * the state machine themselves.
+ */
+export interface DeploymentStateStore {
+  getDeployment(id: string): Promise<Deployment | undefined>;
+  /** Deployments still queued or in_progress, oldest first (for start-up recovery). */
+  listActiveDeployments(): Promise<Deployment[]>;
+  /**
+   * Moves a deployment from `from` to `to` if it is still in `from`; resolves to the updated
+   * deployment, or undefined if it was not in `from` any more (e.g. cancelled meanwhile).
+   * An illegal transition (see DEPLOYMENT_TRANSITIONS) rejects: that is a programming error.
+   */
+  transitionDeployment(
+    id: string,
+    from: DeploymentStatus,
+    to: DeploymentStatus,
+    reason?: string,
+  ): Promise<Deployment | undefined>;
+  /** Subscribes to status changes of every deployment; returns the unsubscribe function. */
+  watchDeployments(listener: DeploymentListener): () => void;
+}
+
+/** The product's data, as the tools see it. */
+export interface Store extends DeploymentStateStore {
+  getUser(id: string): Promise<User | undefined>;
+  listUsers(): Promise<User[]>;
+
+  getItem(id: string): Promise<Item | undefined>;
+  listItems(): Promise<Item[]>;
+
+  listProjects(): Promise<Project[]>;
+  getProject(name: string): Promise<Project | undefined>;
+  /** Rejects with already_exists if the name is taken. */
+  createProject(name: string, settings: JsonObject): Promise<Project>;
+  /**
+   * Merges `settings` into the project's (RFC 7396 JSON Merge Patch: keys replace, null deletes).
+   * Rejects with not_found, or conflict if the project is archived.
+   */
+  updateProject(name: string, settings: JsonObject): Promise<Project>;
+  /** Deletes the project and resolves to it as it was; rejects with not_found. */
+  deleteProject(name: string): Promise<Project>;
+  /** Marks the project archived (idempotent); rejects with not_found. */
+  archiveProject(name: string): Promise<Project>;
+
+  listApplications(): Promise<Application[]>;
+  getApplication(name: string): Promise<Application | undefined>;
+  /** Versions, highest semver first; rejects with not_found for an unknown application. */
+  listAppVersions(appName: string): Promise<AppVersion[]>;
+
+  /**
+   * Queues a deployment (version defaults to the application's latest). Rejects with not_found
+   * (application or version, with similar matches), validation_error (environment), or conflict
+   * when the app+environment already has a queued or in_progress deployment: the conflict's
+   * `details.resource_type` is "deployment" and `details.identifier` is that deployment's id.
+   */
+  startDeployment(app: string, environment: Environment, version?: string): Promise<Deployment>;
+  /** Newest first. */
+  listDeployments(filter?: DeploymentFilter): Promise<Deployment[]>;
+  /** The queued or in_progress deployment of this app+environment, if any. */
+  activeDeploymentFor(app: string, environment: Environment): Promise<Deployment | undefined>;
+  /**
+   * Cancels a queued or in_progress deployment. Rejects with not_found, or conflict if it has
+   * already finished.
+   */
+  cancelDeployment(id: string): Promise<Deployment>;
+  /**
+   * Resolves when the deployment reaches a terminal status; rejects with not_found for an
+   * unknown id, or with the signal's reason on abort (which leaves the deployment running).
+   */
+  waitForDeployment(id: string, options?: WaitForDeploymentOptions): Promise<Deployment>;
+
+  /** Pattern 7's multi-step write: every record of the batch in one transaction, or none. */
+  importRecords(batch: ImportBatch, options?: ImportOptions): Promise<ImportResult>;
+
+  /** Resolves if the store can serve reads now (readiness); rejects otherwise. */
+  ping(): Promise<void>;
+  /** Releases the store; further calls reject. Safe to call twice. */
+  close(): Promise<void>;
+}

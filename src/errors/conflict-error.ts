@@ -1,0 +1,51 @@
+import type { ToolStep } from "./recovery-steps.js";
+import { ToolError } from "./tool-error.js";
+
+/** The record a create would have duplicated. */
+export interface AlreadyExistsInput {
+  readonly resource_type: string;
+  readonly identifier: string;
+  readonly suggestion?: string;
+  readonly recovery_steps?: readonly ToolStep[];
+  readonly cause?: unknown;
+}
+
+/** An already_exists error: not retryable, the model should update or rename instead. */
+export function alreadyExists(input: AlreadyExistsInput): ToolError {
+  return new ToolError("already_exists", `${input.resource_type} '${input.identifier}' already exists`, {
+    ...(input.suggestion === undefined ? {} : { suggestion: input.suggestion }),
+    details: {
+      resource_type: input.resource_type,
+      identifier: input.identifier,
+      ...(input.recovery_steps ? { recovery_steps: input.recovery_steps } : {}),
+    },
+    cause: input.cause,
+  });
+}
+
+/** The operation or state that stands in the way, and when it may be over. */
+export interface ConflictInput {
+  readonly message: string;
+  /** The blocking resource, e.g. resource_type "deployment", identifier its id. */
+  readonly resource_type?: string;
+  readonly identifier?: string;
+  /** When the conflict is expected to clear; the runner puts it in `retry`. */
+  readonly retryAfterSeconds?: number;
+  readonly suggestion?: string;
+  readonly recovery_steps?: readonly ToolStep[];
+  readonly cause?: unknown;
+}
+
+/** A conflict error (e.g. deployment_in_progress): retryable once the other operation ends. */
+export function conflict(input: ConflictInput): ToolError {
+  return new ToolError("conflict", input.message, {
+    ...(input.suggestion === undefined ? {} : { suggestion: input.suggestion }),
+    ...(input.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: input.retryAfterSeconds }),
+    details: {
+      ...(input.resource_type === undefined ? {} : { resource_type: input.resource_type }),
+      ...(input.identifier === undefined ? {} : { identifier: input.identifier }),
+      ...(input.recovery_steps ? { recovery_steps: input.recovery_steps } : {}),
+    },
+    cause: input.cause,
+  });
+}

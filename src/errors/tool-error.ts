@@ -1,0 +1,96 @@
+import { ERROR_CATALOG, isRetryable, type ErrorType, type ExternalServiceKind } from "./catalog.js";
+import type { ToolStep } from "./recovery-steps.js";
+import type { RetryGuidance } from "./retry-guidance.js";
+
+/** A JSON scalar, for examples and received values that must survive JSON.stringify unchanged. */
+export type JsonPrimitive = string | number | boolean | null;
+
+/** One bad argument of a validation_error. */
+export interface FieldIssue {
+  readonly field: string;
+  readonly message: string;
+  readonly received?: string;
+  readonly expected?: string;
+  readonly examples?: readonly JsonPrimitive[];
+}
+
+/**
+ * The optional fields an error envelope may carry, named as the seed article names them. Each
+ * group belongs to some types: validation (field…fields), lookup (resource_type…similar_matches),
+ * permission (action…required_permission), external (kind, service, status_code), timeout.
+ */
+export interface ToolErrorDetails {
+  readonly field?: string;
+  readonly received?: string;
+  readonly expected?: string;
+  readonly examples?: readonly JsonPrimitive[];
+  readonly fields?: readonly FieldIssue[];
+  readonly resource_type?: string;
+  readonly identifier?: string;
+  readonly similar_matches?: readonly string[];
+  readonly action?: string;
+  readonly resource?: string;
+  readonly required_permission?: string;
+  readonly kind?: ExternalServiceKind;
+  readonly service?: string;
+  readonly status_code?: number;
+  readonly timeout_ms?: number;
+  readonly retry?: RetryGuidance;
+  /** Numbered when the envelope is built; checked against the served tools by the runner. */
+  readonly recovery_steps?: readonly ToolStep[];
+}
+
+/** How to build a ToolError beyond its type and message. */
+export interface ToolErrorOptions {
+  /** Overrides the catalog's default suggestion. */
+  readonly suggestion?: string;
+  readonly details?: ToolErrorDetails;
+  /** A wait the failing service asked for; the runner turns it into `retry` guidance. */
+  readonly retryAfterSeconds?: number;
+  /** The original error: logged with its stack, never sent to the client. */
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error class of the error service: the catalog type is data, not a subclass. Tools throw
+ * it (usually through a builder such as `notFound`); the classifier turns everything else into one.
+ * Its message is shown to the model for every type except internal_error, whose message is masked.
+ */
+export class ToolError extends Error {
+  override readonly name = "ToolError";
+  readonly type: ErrorType;
+  readonly details: ToolErrorDetails;
+  /** The thrower's own suggestion, if any; the envelope falls back to the catalog's. */
+  readonly suggestion: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(type: ErrorType, message: string, options: ToolErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.type = type;
+    this.details = options.details ?? {};
+    this.suggestion = options.suggestion;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  /** The catalog code of this type. */
+  get code(): number {
+    return ERROR_CATALOG[this.type].code;
+  }
+
+  /** Whether calling again can succeed (by type, and by kind for external services). */
+  get retryable(): boolean {
+    return isRetryable(this.type, this.details.kind);
+  }
+
+  /** A copy with more details or another suggestion; the stack and cause stay the original's. */
+  with(changes: { readonly details?: ToolErrorDetails; readonly suggestion?: string }): ToolError {
+    const copy = new ToolError(this.type, this.message, {
+      suggestion: changes.suggestion ?? this.suggestion,
+      details: { ...this.details, ...changes.details },
+      ...(this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds }),
+      ...(this.cause === undefined ? {} : { cause: this.cause }),
+    });
+    copy.stack = this.stack;
+    return copy;
+  }
+}

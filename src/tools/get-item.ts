@@ -1,0 +1,52 @@
+import { z } from "zod";
+import type { Store } from "../backends/store/store.js";
+import { notFound } from "../errors/not-found.js";
+import { idArgument } from "./id-arguments.js";
+import { defineTool } from "./tool-definition.js";
+
+const itemData = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  price_cents: z.number().int(),
+  created_at: z.string(),
+});
+
+/** get_item: one catalogue item by id (or exact name), with similar ids and names on a miss. */
+export function getItemTool(store: Store) {
+  return defineTool({
+    name: "get_item",
+    title: "Get item",
+    description:
+      'Returns one catalogue item (id, name, description, price in cents) by its id, such as "item-001"; ' +
+      "the item's exact name is accepted too. Errors: validation_error for an empty id; not_found when nothing " +
+      "matches (similar_matches lists the closest ids and names — retry with one of them).",
+    annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    input: z.object({
+      id: idArgument('The item id, e.g. "item-001", or its exact name.').pipe(
+        z.string().min(1, { error: 'id must not be empty, e.g. "item-001"' }).max(200),
+      ),
+    }),
+    output: itemData,
+    async handler({ id }) {
+      const item =
+        (await store.getItem(id)) ??
+        (await store.listItems()).find((candidate) => candidate.name.toLowerCase() === id.toLowerCase());
+      if (item !== undefined) {
+        return {
+          id: item.id,
+          name: item.name,
+          description: item.description,
+          price_cents: item.priceCents,
+          created_at: item.createdAt,
+        };
+      }
+      const items = await store.listItems();
+      throw notFound({
+        resource_type: "item",
+        identifier: id,
+        candidates: [...items.map((candidate) => candidate.id), ...items.map((candidate) => candidate.name)],
+      });
+    },
+  });
+}
