@@ -72,7 +72,9 @@ const baseUrl = z
     (value) => {
       try {
         const url = new URL(value);
-        return (url.protocol === "http:" || url.protocol === "https:") && url.search === "" && url.hash === "";
+        return (
+          (url.protocol === "http:" || url.protocol === "https:") && url.search === "" && url.hash === ""
+        );
       } catch {
         return false;
       }
@@ -114,7 +116,7 @@ export const configSchema = z.object({
   DEFAULT_PRINCIPAL: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9._@-]{1,128}$/, { error: "expected a plain principal id such as \"local-user\"" })
+    .regex(/^[A-Za-z0-9._@-]{1,128}$/, { error: 'expected a plain principal id such as "local-user"' })
     .default("local-user"),
   DEFAULT_PERMISSIONS: permissionList.default([
     "project.create",
@@ -143,7 +145,11 @@ export const configSchema = z.object({
   WEATHER_GEOCODING_URL: baseUrl.default("https://geocoding-api.open-meteo.com"),
   WEATHER_FORECAST_URL: baseUrl.default("https://api.open-meteo.com"),
   WEATHER_ALERTS_URL: baseUrl.default("https://api.weather.gov"),
-  WEATHER_USER_AGENT: z.string().trim().min(1).default("resilient-mcp (set WEATHER_USER_AGENT to your contact)"),
+  WEATHER_USER_AGENT: z
+    .string()
+    .trim()
+    .min(1)
+    .default("resilient-mcp (set WEATHER_USER_AGENT to your contact)"),
   WEATHER_TIMEOUT_MS: wholeNumber(50, 600_000).default(5000),
 });
 
