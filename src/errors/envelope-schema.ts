@@ -63,6 +63,8 @@ export const errorBodySchema = z.looseObject({
   service: z.string().optional(),
   status_code: z.number().int().optional(),
   timeout_ms: z.number().optional(),
+  reason: z.string().optional(),
+  current_deployment: z.string().optional(),
   retry: retryGuidanceSchema.optional(),
   recovery_steps: z.array(recoveryStepSchema).optional(),
 });

@@ -35,6 +35,10 @@ export interface ToolErrorDetails {
   readonly service?: string;
   readonly status_code?: number;
   readonly timeout_ms?: number;
+  /** Which conflict this is, e.g. "deployment_in_progress" (the seed's type name for it). */
+  readonly reason?: string;
+  /** The deployment in the way of a deployment_in_progress conflict (the seed's field). */
+  readonly current_deployment?: string;
   readonly retry?: RetryGuidance;
   /** Numbered when the envelope is built; checked against the served tools by the runner. */
   readonly recovery_steps?: readonly ToolStep[];

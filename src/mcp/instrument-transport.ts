@@ -56,6 +56,10 @@ export function instrumentTransport(
       const method = KNOWN_METHODS.has(record.method) ? record.method : "other";
       started.set(key(record.id), { method, tool, startedAt: process.hrtime.bigint() });
     }
+    // A cancelled request gets no response, so its entry would never be removed otherwise.
+    if (isRecord(record) && record.method === "notifications/cancelled" && isRecord(record.params)) {
+      started.delete(key(record.params.requestId));
+    }
     receive.call(transport, message, extra);
   };
 

@@ -1,7 +1,23 @@
-import type { AnyToolDefinition } from "./tool-definition.js";
+import { cancelDeploymentTool } from "./cancel-deployment.js";
+import { checkDeploymentStatusTool } from "./check-deployment-status.js";
+import { deployApplicationTool } from "./deploy-application.js";
+import { listAppVersionsTool } from "./list-app-versions.js";
+import { listApplicationsTool } from "./list-applications.js";
 import type { ToolBackends } from "./tool-backends.js";
+import type { AnyToolDefinition } from "./tool-definition.js";
+import { waitForDeploymentTool } from "./wait-for-deployment.js";
 
-/** Being written in a follow-up commit. */
-export function createDeploymentTools(_backends: ToolBackends): AnyToolDefinition[] {
-  return [];
+/**
+ * The deployment tools (the seed's Pattern 6), in the order a model meets them: discover, deploy,
+ * follow, cancel. Their recovery steps name only each other.
+ */
+export function createDeploymentTools(backends: ToolBackends): AnyToolDefinition[] {
+  return [
+    listApplicationsTool(backends),
+    listAppVersionsTool(backends),
+    deployApplicationTool(backends),
+    checkDeploymentStatusTool(backends),
+    waitForDeploymentTool(backends),
+    cancelDeploymentTool(backends),
+  ];
 }

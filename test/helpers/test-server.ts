@@ -27,10 +27,10 @@ export async function buildApp(env: Record<string, string> = {}, options: Servic
   const config = loadConfig({
     LOG_LEVEL: "debug",
     DATA_DIR: mkdtempSync(join(tmpdir(), "resilient-mcp-test-")),
-    UPSTREAM_BASE_URL: "http://127.0.0.1:9",
-    WEATHER_GEOCODING_URL: "http://127.0.0.1:9",
-    WEATHER_FORECAST_URL: "http://127.0.0.1:9",
-    WEATHER_ALERTS_URL: "http://127.0.0.1:9",
+    UPSTREAM_BASE_URL: "http://127.0.0.1:47",
+    WEATHER_GEOCODING_URL: "http://127.0.0.1:47",
+    WEATHER_FORECAST_URL: "http://127.0.0.1:47",
+    WEATHER_ALERTS_URL: "http://127.0.0.1:47",
     ...env,
   });
   const services = await createServices(config, { logDestination: logs, strictSteps: true, ...options });

@@ -10,7 +10,7 @@ const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8")
 function documentedVariables(): Map<string, string> {
   const section = readme.split("## Configuration")[1]?.split("\n## ")[0] ?? "";
   const rows = new Map<string, string>();
-  for (const match of section.matchAll(/^\| `([A-Z_]+)` \| `([^`]*)` \|/gm)) {
+  for (const match of section.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*`([^`]*)`\s*\|/gm)) {
     rows.set(match[1] ?? "", match[2] ?? "");
   }
   return rows;
