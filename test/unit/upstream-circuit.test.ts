@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { classifyError } from "../../src/errors/classify.js";
-import type { ToolError } from "../../src/errors/tool-error.js";
 import {
   createUpstreamClient,
   type UpstreamClientOptions,
   type UpstreamRequestEvent,
 } from "../../src/backends/upstream/http-client.js";
 import { closedPort, faults, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
+import { classifiedRejection } from "../helpers/classified-rejection.js";
 
 /** A clock the test moves by hand: the breaker half-opens when it says so, not when real time passes. */
 class FakeClock {
@@ -16,15 +15,6 @@ class FakeClock {
   advance(ms: number): void {
     this.ms += ms;
   }
-}
-
-async function classified(call: Promise<unknown>): Promise<ToolError> {
-  try {
-    await call;
-  } catch (error) {
-    return classifyError(error);
-  }
-  assert.fail("expected the call to fail");
 }
 
 const signal = () => new AbortController().signal;
@@ -60,12 +50,12 @@ describe("upstream circuit breaker", () => {
   it("opens after N consecutive failures, then fails fast with circuit_open and the wait until half-open", async () => {
     server.on("/data", faults.status(500));
     const upstream = client();
-    for (let i = 0; i < 3; i++) await classified(upstream.getJson("data", { signal: signal() }));
+    for (let i = 0; i < 3; i++) await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     assert.equal(upstream.circuitState(), "open");
     assert.equal(server.count("/data"), 3);
 
     clock.advance(4_000);
-    const error = await classified(upstream.getJson("data", { signal: signal() }));
+    const error = await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     assert.equal(error.type, "external_service_error");
     assert.equal(error.details.kind, "circuit_open");
     assert.equal(error.details.service, "flaky-api");
@@ -78,9 +68,9 @@ describe("upstream circuit breaker", () => {
   it("the failure that opens the circuit already says how long to wait", async () => {
     server.on("/data", faults.status(500));
     const upstream = client();
-    await classified(upstream.getJson("data", { signal: signal() }));
-    await classified(upstream.getJson("data", { signal: signal() }));
-    const third = await classified(upstream.getJson("data", { signal: signal() }));
+    await classifiedRejection(upstream.getJson("data", { signal: signal() }));
+    await classifiedRejection(upstream.getJson("data", { signal: signal() }));
+    const third = await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     assert.equal(third.details.kind, "server_error");
     assert.equal(third.retryAfterSeconds, 10);
   });
@@ -88,7 +78,7 @@ describe("upstream circuit breaker", () => {
   it("half-opens after the configured time and closes when the probe succeeds", async () => {
     server.on("/data", faults.status(503));
     const upstream = client();
-    for (let i = 0; i < 3; i++) await classified(upstream.getJson("data", { signal: signal() }));
+    for (let i = 0; i < 3; i++) await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     clock.advance(9_999);
     assert.equal(upstream.circuitState(), "open");
     clock.advance(1);
@@ -104,7 +94,7 @@ describe("upstream circuit breaker", () => {
   it("reports half_open while the probe is in flight; other calls wait for its verdict", async () => {
     server.on("/data", faults.status(500));
     const upstream = client();
-    for (let i = 0; i < 3; i++) await classified(upstream.getJson("data", { signal: signal() }));
+    for (let i = 0; i < 3; i++) await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     clock.advance(10_000);
     server.on("/data", faults.slow(150, faults.ok({ probe: "passed" })));
     const probe = upstream.getJson("data", { signal: signal() });
@@ -119,9 +109,9 @@ describe("upstream circuit breaker", () => {
   it("with the default clock, half-opens after real time has passed", async () => {
     server.on("/data", faults.status(500));
     const upstream = client({ now: undefined, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 100 } });
-    await classified(upstream.getJson("data", { signal: signal() }));
+    await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     assert.equal(
-      (await classified(upstream.getJson("data", { signal: signal() }))).details.kind,
+      (await classifiedRejection(upstream.getJson("data", { signal: signal() }))).details.kind,
       "circuit_open",
     );
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -134,13 +124,13 @@ describe("upstream circuit breaker", () => {
   it("a failed probe reopens the circuit for another full wait", async () => {
     server.on("/data", faults.status(500));
     const upstream = client();
-    for (let i = 0; i < 3; i++) await classified(upstream.getJson("data", { signal: signal() }));
+    for (let i = 0; i < 3; i++) await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     clock.advance(10_000);
-    const probe = await classified(upstream.getJson("data", { signal: signal() }));
+    const probe = await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     assert.equal(probe.details.kind, "server_error");
     assert.equal(server.count("/data"), 4);
     assert.equal(upstream.circuitState(), "open");
-    const refused = await classified(upstream.getJson("data", { signal: signal() }));
+    const refused = await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     assert.equal(refused.details.kind, "circuit_open");
     assert.equal(refused.retryAfterSeconds, 10);
   });
@@ -150,14 +140,14 @@ describe("upstream circuit breaker", () => {
     const upstream = client({ timeoutMs: 50 });
     for (let i = 0; i < 3; i++) {
       assert.equal(
-        (await classified(upstream.getJson("slow", { signal: signal() }))).details.kind,
+        (await classifiedRejection(upstream.getJson("slow", { signal: signal() }))).details.kind,
         "timeout",
       );
     }
     assert.equal(upstream.circuitState(), "open");
 
     const refusedClient = client({ baseUrl: `http://127.0.0.1:${await closedPort()}` });
-    for (let i = 0; i < 3; i++) await classified(refusedClient.getJson("x", { signal: signal() }));
+    for (let i = 0; i < 3; i++) await classifiedRejection(refusedClient.getJson("x", { signal: signal() }));
     assert.equal(refusedClient.circuitState(), "open");
   });
 
@@ -167,9 +157,9 @@ describe("upstream circuit breaker", () => {
     server.on("/garbage", faults.invalidJson());
     const upstream = client();
     for (let i = 0; i < 4; i++) {
-      await classified(upstream.getJson("missing", { signal: signal() }));
-      await classified(upstream.getJson("limited", { signal: signal() }));
-      await classified(upstream.getJson("garbage", { signal: signal() }));
+      await classifiedRejection(upstream.getJson("missing", { signal: signal() }));
+      await classifiedRejection(upstream.getJson("limited", { signal: signal() }));
+      await classifiedRejection(upstream.getJson("garbage", { signal: signal() }));
     }
     assert.equal(upstream.circuitState(), "closed");
   });
@@ -178,9 +168,9 @@ describe("upstream circuit breaker", () => {
     server.on("/data", faults.status(500));
     server.on("/ok", faults.ok({}));
     const upstream = client();
-    for (let i = 0; i < 2; i++) await classified(upstream.getJson("data", { signal: signal() }));
+    for (let i = 0; i < 2; i++) await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     await upstream.getJson("ok", { signal: signal() });
-    for (let i = 0; i < 2; i++) await classified(upstream.getJson("data", { signal: signal() }));
+    for (let i = 0; i < 2; i++) await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     assert.equal(upstream.circuitState(), "closed");
   });
 
@@ -192,7 +182,7 @@ describe("upstream circuit breaker", () => {
       setTimeout(() => {
         controller.abort();
       }, 20);
-      const error = await classified(upstream.getJson("slow", { signal: controller.signal }));
+      const error = await classifiedRejection(upstream.getJson("slow", { signal: controller.signal }));
       assert.equal(error.type, "cancelled");
     }
     assert.equal(upstream.circuitState(), "closed");
@@ -201,7 +191,7 @@ describe("upstream circuit breaker", () => {
   it("a probe the caller cancels proves nothing: the circuit stays open", async () => {
     server.on("/data", faults.status(500));
     const upstream = client({ timeoutMs: 2_000 });
-    for (let i = 0; i < 3; i++) await classified(upstream.getJson("data", { signal: signal() }));
+    for (let i = 0; i < 3; i++) await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     clock.advance(10_000);
     server.on("/data", faults.slow(5_000));
     const controller = new AbortController();
@@ -209,7 +199,7 @@ describe("upstream circuit breaker", () => {
       controller.abort();
     }, 20);
     assert.equal(
-      (await classified(upstream.getJson("data", { signal: controller.signal }))).type,
+      (await classifiedRejection(upstream.getJson("data", { signal: controller.signal }))).type,
       "cancelled",
     );
     assert.equal(upstream.circuitState(), "open");
@@ -221,7 +211,7 @@ describe("upstream circuit breaker", () => {
       retry: { maxRetries: 1, baseDelayMs: 0, jitter: "none" },
       breaker: { consecutiveFailures: 1, halfOpenAfterMs: 5_000 },
     });
-    const error = await classified(upstream.getJson("data", { signal: signal() }));
+    const error = await classifiedRejection(upstream.getJson("data", { signal: signal() }));
     assert.equal(error.details.kind, "server_error");
     assert.equal(error.retryAfterSeconds, 5);
     assert.equal(server.count("/data"), 1);
@@ -232,7 +222,7 @@ describe("upstream circuit breaker", () => {
     server.on("/other", faults.ok({ fine: true }));
     const broken = client();
     const healthy = client({ service: "other-api" });
-    for (let i = 0; i < 3; i++) await classified(broken.getJson("data", { signal: signal() }));
+    for (let i = 0; i < 3; i++) await classifiedRejection(broken.getJson("data", { signal: signal() }));
     assert.equal(broken.circuitState(), "open");
     assert.equal(healthy.circuitState(), "closed");
     assert.deepEqual((await healthy.getJson("other", { signal: signal() })).body, { fine: true });

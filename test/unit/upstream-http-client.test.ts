@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { classifyError } from "../../src/errors/classify.js";
-import type { ToolError } from "../../src/errors/tool-error.js";
 import {
   createUpstreamClient,
   type UpstreamClientOptions,
   type UpstreamRequestEvent,
 } from "../../src/backends/upstream/http-client.js";
 import { closedPort, faults, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
+import { classifiedRejection } from "../helpers/classified-rejection.js";
 
 const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
 
@@ -31,16 +30,6 @@ function client(baseUrl: string, overrides: Partial<UpstreamClientOptions> = {},
     },
     ...overrides,
   });
-}
-
-/** Awaits a rejection and returns what the error service makes of it. */
-async function classified(call: Promise<unknown>): Promise<ToolError> {
-  try {
-    await call;
-  } catch (error) {
-    return classifyError(error);
-  }
-  assert.fail("expected the call to fail");
 }
 
 const signal = () => new AbortController().signal;
@@ -87,7 +76,9 @@ describe("upstream client over loopback HTTP", () => {
   it("429 with Retry-After seconds: rate_limited with that wait, never retried", async () => {
     const s = server;
     s.on("/limited", faults.rateLimited(7));
-    const error = await classified(client(s.url, {}, harness).getJson("limited", { signal: signal() }));
+    const error = await classifiedRejection(
+      client(s.url, {}, harness).getJson("limited", { signal: signal() }),
+    );
     assert.equal(error.type, "rate_limited");
     assert.equal(error.retryAfterSeconds, 7);
     assert.equal(error.details.service, "test-api");
@@ -102,7 +93,9 @@ describe("upstream client over loopback HTTP", () => {
   it("429 without Retry-After is not retried either", async () => {
     const s = server;
     s.on("/limited", faults.rateLimited());
-    const error = await classified(client(s.url, {}, harness).getJson("limited", { signal: signal() }));
+    const error = await classifiedRejection(
+      client(s.url, {}, harness).getJson("limited", { signal: signal() }),
+    );
     assert.equal(error.type, "rate_limited");
     assert.equal(error.retryAfterSeconds, undefined);
     assert.equal(s.count("/limited"), 1);
@@ -112,7 +105,7 @@ describe("upstream client over loopback HTTP", () => {
   it("429 with an HTTP-date Retry-After: seconds from the injected clock", async () => {
     const s = server;
     s.on("/limited", faults.rateLimited(new Date(NOW + 120_000)));
-    const error = await classified(
+    const error = await classifiedRejection(
       client(s.url, { now: () => NOW }).getJson("limited", { signal: signal() }),
     );
     assert.equal(error.type, "rate_limited");
@@ -122,7 +115,7 @@ describe("upstream client over loopback HTTP", () => {
   it("500: server_error, not retried", async () => {
     const s = server;
     s.on("/boom", faults.status(500));
-    const error = await classified(client(s.url).getJson("boom", { signal: signal() }));
+    const error = await classifiedRejection(client(s.url).getJson("boom", { signal: signal() }));
     assert.equal(error.type, "external_service_error");
     assert.equal(error.details.kind, "server_error");
     assert.equal(error.details.status_code, 500);
@@ -134,7 +127,9 @@ describe("upstream client over loopback HTTP", () => {
     it(`${status}: retried exactly once, then server_error`, async () => {
       const s = server;
       s.on("/gateway", faults.status(status));
-      const error = await classified(client(s.url, {}, harness).getJson("gateway", { signal: signal() }));
+      const error = await classifiedRejection(
+        client(s.url, {}, harness).getJson("gateway", { signal: signal() }),
+      );
       assert.equal(error.details.kind, "server_error");
       assert.equal(error.details.status_code, status);
       assert.equal(s.count("/gateway"), 2);
@@ -163,7 +158,7 @@ describe("upstream client over loopback HTTP", () => {
   it("a flapping service that fails twice is not hidden: one retry only", async () => {
     const s = server;
     s.on("/flappy", faults.flapping(2, faults.unavailable(), faults.ok({})));
-    const error = await classified(client(s.url).getJson("flappy", { signal: signal() }));
+    const error = await classifiedRejection(client(s.url).getJson("flappy", { signal: signal() }));
     assert.equal(error.details.kind, "server_error");
     assert.equal(s.count("/flappy"), 2);
   });
@@ -179,7 +174,7 @@ describe("upstream client over loopback HTTP", () => {
   it("503 with a Retry-After beyond the budget: surfaced as retry_after_seconds, not slept", async () => {
     const s = server;
     s.on("/busy", faults.unavailable(60));
-    const error = await classified(client(s.url, {}, harness).getJson("busy", { signal: signal() }));
+    const error = await classifiedRejection(client(s.url, {}, harness).getJson("busy", { signal: signal() }));
     assert.equal(error.type, "external_service_error");
     assert.equal(error.details.kind, "server_error");
     assert.equal(error.retryAfterSeconds, 60);
@@ -191,7 +186,7 @@ describe("upstream client over loopback HTTP", () => {
     it(`${status}: client_error, not retryable, not retried`, async () => {
       const s = server;
       s.on("/nope", faults.status(status));
-      const error = await classified(client(s.url).getJson("nope", { signal: signal() }));
+      const error = await classifiedRejection(client(s.url).getJson("nope", { signal: signal() }));
       assert.equal(error.type, "external_service_error");
       assert.equal(error.details.kind, "client_error");
       assert.equal(error.details.status_code, status);
@@ -204,7 +199,7 @@ describe("upstream client over loopback HTTP", () => {
     const s = server;
     s.on("/slow", faults.slow(5000));
     const started = performance.now();
-    const error = await classified(
+    const error = await classifiedRejection(
       client(s.url, { timeoutMs: 150 }, harness).getJson("slow", { signal: signal() }),
     );
     const elapsed = performance.now() - started;
@@ -221,7 +216,9 @@ describe("upstream client over loopback HTTP", () => {
   it("a body that stalls after the headers also times out", async () => {
     const s = server;
     s.on("/stall", faults.slowBody(5000));
-    const error = await classified(client(s.url, { timeoutMs: 150 }).getJson("stall", { signal: signal() }));
+    const error = await classifiedRejection(
+      client(s.url, { timeoutMs: 150 }).getJson("stall", { signal: signal() }),
+    );
     assert.equal(error.details.kind, "timeout");
   });
 
@@ -232,7 +229,7 @@ describe("upstream client over loopback HTTP", () => {
     setTimeout(() => {
       controller.abort();
     }, 50);
-    const error = await classified(
+    const error = await classifiedRejection(
       client(s.url, { timeoutMs: 2000 }, harness).getJson("slow", { signal: controller.signal }),
     );
     assert.equal(error.type, "cancelled");
@@ -250,14 +247,14 @@ describe("upstream client over loopback HTTP", () => {
     setTimeout(() => {
       controller.abort(new Error("client sent notifications/cancelled"));
     }, 30);
-    const error = await classified(client(s.url).getJson("slow", { signal: controller.signal }));
+    const error = await classifiedRejection(client(s.url).getJson("slow", { signal: controller.signal }));
     assert.equal(error.type, "cancelled");
   });
 
   it("a caller's own deadline (AbortSignal.timeout) stays the caller's timeout, not the service's", async () => {
     const s = server;
     s.on("/slow", faults.slow(5000));
-    const error = await classified(
+    const error = await classifiedRejection(
       client(s.url, { timeoutMs: 2000 }, harness).getJson("slow", { signal: AbortSignal.timeout(50) }),
     );
     assert.equal(error.type, "timeout");
@@ -272,7 +269,7 @@ describe("upstream client over loopback HTTP", () => {
   it("an already-aborted caller signal makes no request", async () => {
     const s = server;
     s.on("/x", faults.ok({}));
-    const error = await classified(client(s.url).getJson("x", { signal: AbortSignal.abort() }));
+    const error = await classifiedRejection(client(s.url).getJson("x", { signal: AbortSignal.abort() }));
     assert.equal(error.type, "cancelled");
     assert.equal(s.count(), 0);
   });
@@ -286,7 +283,7 @@ describe("upstream client over loopback HTTP", () => {
     setTimeout(() => {
       controller.abort();
     }, 100);
-    const error = await classified(call);
+    const error = await classifiedRejection(call);
     assert.equal(error.type, "cancelled");
     assert.equal(s.count("/busy"), 1);
   });
@@ -294,7 +291,7 @@ describe("upstream client over loopback HTTP", () => {
   it("a connection reset: connection_failed, retried once", async () => {
     const s = server;
     s.on("/reset", faults.reset());
-    const error = await classified(client(s.url).getJson("reset", { signal: signal() }));
+    const error = await classifiedRejection(client(s.url).getJson("reset", { signal: signal() }));
     assert.equal(error.type, "external_service_error");
     assert.equal(error.details.kind, "connection_failed");
     assert.equal(s.count("/reset"), 2);
@@ -318,13 +315,13 @@ describe("upstream client over loopback HTTP", () => {
   it("a socket closed without an answer: connection_failed", async () => {
     const s = server;
     s.on("/gone", faults.destroy());
-    const error = await classified(client(s.url).getJson("gone", { signal: signal() }));
+    const error = await classifiedRejection(client(s.url).getJson("gone", { signal: signal() }));
     assert.equal(error.details.kind, "connection_failed");
   });
 
   it("a refused connection: connection_failed, retried once", async () => {
     const port = await closedPort();
-    const error = await classified(
+    const error = await classifiedRejection(
       client(`http://127.0.0.1:${port}`, {}, harness).getJson("x", { signal: signal() }),
     );
     assert.equal(error.type, "external_service_error");
@@ -341,7 +338,9 @@ describe("upstream client over loopback HTTP", () => {
   it("invalid JSON on 200: bad_response, not retried", async () => {
     const s = server;
     s.on("/garbage", faults.invalidJson());
-    const error = await classified(client(s.url, {}, harness).getJson("garbage", { signal: signal() }));
+    const error = await classifiedRejection(
+      client(s.url, {}, harness).getJson("garbage", { signal: signal() }),
+    );
     assert.equal(error.type, "external_service_error");
     assert.equal(error.details.kind, "bad_response");
     assert.equal(error.retryable, false);
@@ -360,7 +359,7 @@ describe("upstream client over loopback HTTP", () => {
       body: "<html>maintenance</html>",
       headers: { "content-type": "text/html" },
     });
-    const error = await classified(client(s.url).getJson("html", { signal: signal() }));
+    const error = await classifiedRejection(client(s.url).getJson("html", { signal: signal() }));
     assert.equal(error.details.kind, "bad_response");
   });
 
@@ -379,7 +378,7 @@ describe("upstream client over loopback HTTP", () => {
     try {
       other.on("/steal", faults.ok({ stolen: true }));
       s.on("/old", faults.redirect(`${other.url}/steal`));
-      const error = await classified(client(s.url).getJson("old", { signal: signal() }));
+      const error = await classifiedRejection(client(s.url).getJson("old", { signal: signal() }));
       assert.equal(error.details.kind, "bad_response");
       assert.equal(other.count(), 0);
     } finally {

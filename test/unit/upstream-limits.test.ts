@@ -1,20 +1,11 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
-import { classifyError } from "../../src/errors/classify.js";
 import type { ToolError } from "../../src/errors/tool-error.js";
 import { createUpstreamClient, type UpstreamClientOptions } from "../../src/backends/upstream/http-client.js";
 import { normaliseBaseUrl, resolveUpstreamUrl } from "../../src/backends/upstream/upstream-url.js";
 import { faults, startFaultServer, type FaultServer } from "../helpers/fault-server.js";
-
-async function classified(call: Promise<unknown>): Promise<ToolError> {
-  try {
-    await call;
-  } catch (error) {
-    return classifyError(error);
-  }
-  assert.fail("expected the call to fail");
-}
+import { classifiedRejection } from "../helpers/classified-rejection.js";
 
 /** The message of the UpstreamError behind a classified error (what the log shows). */
 function classifiedCause(error: ToolError): string {
@@ -53,7 +44,7 @@ describe("upstream response size cap", () => {
 
   it("refuses a declared Content-Length over the cap without reading it: bad_response, not retried", async () => {
     server.on("/big", faults.oversized(10 * 1024 * 1024, "honest"));
-    const error = await classified(client().getJson("big", { signal: signal() }));
+    const error = await classifiedRejection(client().getJson("big", { signal: signal() }));
     assert.equal(error.type, "external_service_error");
     assert.equal(error.details.kind, "bad_response");
     assert.match(classifiedCause(error), /declares 10485760 bytes, over the 8192-byte limit/);
@@ -65,7 +56,7 @@ describe("upstream response size cap", () => {
   it("stops a chunked body (no Content-Length) as soon as it passes the cap", async () => {
     server.on("/stream", faults.oversized(50 * 1024 * 1024, "absent"));
     const started = performance.now();
-    const error = await classified(client().getJson("stream", { signal: signal() }));
+    const error = await classifiedRejection(client().getJson("stream", { signal: signal() }));
     assert.equal(error.details.kind, "bad_response");
     await server.idle();
     assert.equal(server.requests[0]?.state, "aborted");
@@ -75,7 +66,7 @@ describe("upstream response size cap", () => {
   it("a lying Content-Length cannot smuggle in a bigger body: what arrives is cut and refused", async () => {
     const body = JSON.stringify({ data: "y".repeat(CAP * 4) });
     server.on("/liar", faults.lyingLength(100, body));
-    const error = await classified(client().getJson("liar", { signal: signal() }));
+    const error = await classifiedRejection(client().getJson("liar", { signal: signal() }));
     assert.equal(error.details.kind, "bad_response");
   });
 
@@ -89,7 +80,7 @@ describe("upstream response size cap", () => {
       body: compressed,
       headers: { "content-encoding": "gzip", "content-type": "application/json" },
     });
-    const error = await classified(client().getJson("bomb", { signal: signal() }));
+    const error = await classifiedRejection(client().getJson("bomb", { signal: signal() }));
     assert.equal(error.details.kind, "bad_response");
     assert.match(classifiedCause(error), /limit/);
   });
@@ -101,7 +92,7 @@ describe("upstream response size cap", () => {
       body: "definitely not gzip",
       headers: { "content-encoding": "gzip", "content-type": "application/json" },
     });
-    const error = await classified(client().getJson("corrupt", { signal: signal() }));
+    const error = await classifiedRejection(client().getJson("corrupt", { signal: signal() }));
     assert.equal(error.details.kind, "bad_response");
     assert.equal(server.count("/corrupt"), 1);
   });
@@ -147,7 +138,7 @@ describe("upstream path joining", () => {
 
   for (const [name, path] of escapes) {
     it(`refuses ${name} with a validation_error and makes no request`, async () => {
-      const error = await classified(client().getJson(path, { signal: signal() }));
+      const error = await classifiedRejection(client().getJson(path, { signal: signal() }));
       assert.equal(error.type, "validation_error");
       assert.equal(error.details.field, "path");
       assert.match(error.message, /^Invalid path: /);

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { classifyError } from "../../src/errors/classify.js";
 import { collectComponents } from "../../src/errors/degradation.js";
-import type { ToolError } from "../../src/errors/tool-error.js";
 import type { UpstreamRequestEvent } from "../../src/backends/upstream/http-client.js";
 import {
   WEATHER_DEFAULTS,
@@ -13,15 +11,7 @@ import {
 import { createWeatherService, type WeatherService } from "../../src/backends/weather/weather-service.js";
 import { faults } from "../helpers/fault-server.js";
 import { MIAMI_HURRICANE, startWeatherFake, type WeatherFake } from "../helpers/weather-fake.js";
-
-async function classified(call: Promise<unknown>): Promise<ToolError> {
-  try {
-    await call;
-  } catch (error) {
-    return classifyError(error);
-  }
-  assert.fail("expected the call to fail");
-}
+import { classifiedRejection } from "../helpers/classified-rejection.js";
 
 const signal = () => new AbortController().signal;
 
@@ -125,7 +115,7 @@ describe("weather service against fake Open-Meteo and NWS", () => {
     fake.fail("forecast", faults.unavailable());
     const [paris] = await weather.geocode("Paris, France", signal());
     assert.ok(paris);
-    const error = await classified(weather.forecast(paris, 7, signal()));
+    const error = await classifiedRejection(weather.forecast(paris, 7, signal()));
     assert.equal(error.type, "external_service_error");
     assert.equal(error.details.kind, "server_error");
     assert.equal(error.details.service, "weather-forecast");
@@ -154,13 +144,13 @@ describe("weather service against fake Open-Meteo and NWS", () => {
     fake.fail("alerts", faults.status(500));
     const [miami] = await weather.geocode("Miami", signal());
     assert.ok(miami);
-    const error = await classified(weather.alerts(miami, signal()));
+    const error = await classifiedRejection(weather.alerts(miami, signal()));
     assert.equal(error.details.kind, "server_error");
     assert.equal(error.details.service, "weather-alerts");
   });
 
   it("an unknown place is not_found with similar names from a looser search", async () => {
-    const error = await classified(weather.geocode("Londn", signal()));
+    const error = await classifiedRejection(weather.geocode("Londn", signal()));
     assert.equal(error.type, "not_found");
     assert.equal(error.details.resource_type, "location");
     assert.equal(error.details.identifier, "Londn");
@@ -177,7 +167,7 @@ describe("weather service against fake Open-Meteo and NWS", () => {
   });
 
   it("a suggested label can be passed straight back", async () => {
-    const error = await classified(weather.geocode("Londn", signal()));
+    const error = await classifiedRejection(weather.geocode("Londn", signal()));
     const label = error.details.similar_matches?.[1];
     assert.equal(label, "London, Ontario, Canada");
     const places = await weather.geocode(label, signal());
@@ -188,7 +178,7 @@ describe("weather service against fake Open-Meteo and NWS", () => {
   });
 
   it("a name that resembles nothing is not_found without suggestions", async () => {
-    const error = await classified(weather.geocode("Xyzzyville", signal()));
+    const error = await classifiedRejection(weather.geocode("Xyzzyville", signal()));
     assert.equal(error.type, "not_found");
     assert.equal(error.details.similar_matches, undefined);
     assert.match(error.suggestion ?? "", /Check the spelling/);
@@ -205,7 +195,7 @@ describe("weather service against fake Open-Meteo and NWS", () => {
       missouri.map((p) => p.admin1),
       ["Missouri"],
     );
-    const error = await classified(weather.geocode("Paris, Germany", signal()));
+    const error = await classifiedRejection(weather.geocode("Paris, Germany", signal()));
     assert.equal(error.type, "not_found");
     assert.deepEqual(error.details.similar_matches, [
       "Paris, Île-de-France, France",
@@ -215,26 +205,26 @@ describe("weather service against fake Open-Meteo and NWS", () => {
 
   it("suggestions are best effort: a failing loose search still yields not_found", async () => {
     fake.fail("geocoding", faults.flapping(1, faults.ok({ generationtime_ms: 0.1 }), faults.status(500)));
-    const error = await classified(weather.geocode("Londn", signal()));
+    const error = await classifiedRejection(weather.geocode("Londn", signal()));
     assert.equal(error.type, "not_found");
     assert.equal(error.details.similar_matches, undefined);
   });
 
   it("geocoding unreachable or rate limited fails as that service", async () => {
     fake.fail("geocoding", faults.rateLimited(30));
-    const limited = await classified(weather.geocode("Berlin", signal()));
+    const limited = await classifiedRejection(weather.geocode("Berlin", signal()));
     assert.equal(limited.type, "rate_limited");
     assert.equal(limited.retryAfterSeconds, 30);
     assert.equal(limited.details.service, "weather-geocoding");
 
     fake.fail("geocoding", faults.reset());
-    const reset = await classified(weather.geocode("Berlin", signal()));
+    const reset = await classifiedRejection(weather.geocode("Berlin", signal()));
     assert.equal(reset.details.kind, "connection_failed");
   });
 
   it("a body of the wrong shape is a bad_response from that service", async () => {
     fake.fail("geocoding", faults.ok({ results: [{ name: "Nowhere", latitude: "north" }] }));
-    const geocoding = await classified(weather.geocode("Nowhere", signal()));
+    const geocoding = await classifiedRejection(weather.geocode("Nowhere", signal()));
     assert.equal(geocoding.type, "external_service_error");
     assert.equal(geocoding.details.kind, "bad_response");
     assert.equal(geocoding.details.service, "weather-geocoding");
@@ -252,27 +242,31 @@ describe("weather service against fake Open-Meteo and NWS", () => {
         },
       }),
     );
-    const forecast = await classified(weather.forecast({ latitude: 1, longitude: 2 }, 2, signal()));
+    const forecast = await classifiedRejection(weather.forecast({ latitude: 1, longitude: 2 }, 2, signal()));
     assert.equal(forecast.details.kind, "bad_response");
     assert.equal(forecast.details.service, "weather-forecast");
 
     fake.fail("alerts", faults.ok({ type: "FeatureCollection" }));
-    const alerts = await classified(weather.alerts({ latitude: 25.77427, longitude: -80.19366 }, signal()));
+    const alerts = await classifiedRejection(
+      weather.alerts({ latitude: 25.77427, longitude: -80.19366 }, signal()),
+    );
     assert.equal(alerts.details.kind, "bad_response");
   });
 
   it("bad arguments are validation errors, and no request is made", async () => {
     for (const location of ["", " ", "x", ", France", "y".repeat(101)]) {
-      const error = await classified(weather.geocode(location, signal()));
+      const error = await classifiedRejection(weather.geocode(location, signal()));
       assert.equal(error.type, "validation_error", `for ${JSON.stringify(location)}`);
       assert.equal(error.details.field, "location");
     }
     for (const days of [0, 17, 2.5]) {
-      const error = await classified(weather.forecast({ latitude: 1, longitude: 2 }, days, signal()));
+      const error = await classifiedRejection(
+        weather.forecast({ latitude: 1, longitude: 2 }, days, signal()),
+      );
       assert.equal(error.type, "validation_error");
       assert.equal(error.details.field, "days");
     }
-    const latitude = await classified(weather.current({ latitude: 91, longitude: 0 }, signal()));
+    const latitude = await classifiedRejection(weather.current({ latitude: 91, longitude: 0 }, signal()));
     assert.equal(latitude.details.field, "latitude");
     assert.equal(fake.server.count(), 0);
   });
@@ -280,9 +274,9 @@ describe("weather service against fake Open-Meteo and NWS", () => {
   it("each service has its own breaker: a dead forecast does not stop geocoding or alerts", async () => {
     fake.fail("forecast", faults.status(500));
     for (let i = 0; i < 3; i++)
-      await classified(weather.forecast({ latitude: 1, longitude: 2 }, 3, signal()));
+      await classifiedRejection(weather.forecast({ latitude: 1, longitude: 2 }, 3, signal()));
     assert.equal(clients.forecast.circuitState(), "open");
-    const open = await classified(weather.current({ latitude: 1, longitude: 2 }, signal()));
+    const open = await classifiedRejection(weather.current({ latitude: 1, longitude: 2 }, signal()));
     assert.equal(open.details.kind, "circuit_open", "current shares the forecast host, so it fails fast too");
     assert.ok((open.retryAfterSeconds ?? 0) > 0);
     assert.equal(clients.geocoding.circuitState(), "closed");
@@ -296,7 +290,9 @@ describe("weather service against fake Open-Meteo and NWS", () => {
     setTimeout(() => {
       controller.abort();
     }, 30);
-    const error = await classified(weather.current({ latitude: 1, longitude: 2 }, controller.signal));
+    const error = await classifiedRejection(
+      weather.current({ latitude: 1, longitude: 2 }, controller.signal),
+    );
     assert.equal(error.type, "cancelled");
   });
 });

@@ -12,9 +12,9 @@ import {
   type WorkspaceOperation,
 } from "../../src/backends/workspace/index.js";
 import { aggregateBatch, runBatch } from "../../src/errors/batch.js";
-import { classifyError } from "../../src/errors/classify.js";
 import { errorEnvelope } from "../../src/errors/envelope.js";
 import type { ToolError } from "../../src/errors/tool-error.js";
+import { classifiedRejection } from "../helpers/classified-rejection.js";
 
 const LIMIT = 64;
 const GUIDE = "# Guide\n\nIntro.\n\n## Setup\n\n```sh\n# not a heading\n```\n\n## Usage\n";
@@ -47,15 +47,6 @@ after(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-async function refusal(call: Promise<unknown>): Promise<ToolError> {
-  try {
-    await call;
-  } catch (error) {
-    return classifyError(error);
-  }
-  assert.fail("expected the call to be refused");
-}
-
 function assertNoAbsolutePaths(error: ToolError): void {
   const seen = JSON.stringify({ error, details: error.details, envelope: errorEnvelope(error, "ref_test") });
   assert.ok(!seen.includes(base), `error mentions the workspace root: ${seen}`);
@@ -87,34 +78,34 @@ describe("workspace.readText and stat", () => {
       () => workspace.analyze("docs"),
     ];
     for (const call of calls) {
-      const error = await refusal(call());
+      const error = await classifiedRejection(call());
       assert.equal(error.type, "validation_error");
       assert.equal(error.details.field, "path");
       assert.match(error.message, /is a directory, not a file \(invalid type\)/);
       assert.deepEqual(error.details.examples, ["docs/guide.md", "docs/notes.txt"]);
       assertNoAbsolutePaths(error);
     }
-    const empty = await refusal(workspace.readText("empty"));
+    const empty = await classifiedRejection(workspace.readText("empty"));
     assert.match(empty.suggestion ?? "", /It is empty/);
   });
 
   it("answers a missing file with not_found and similar sibling names", async () => {
-    const error = await refusal(workspace.readText("docs/gide.md"));
+    const error = await classifiedRejection(workspace.readText("docs/gide.md"));
     assert.equal(error.type, "not_found");
     assert.equal(error.details.resource_type, "file");
     assert.equal(error.details.identifier, "docs/gide.md");
     assert.deepEqual(error.details.similar_matches, ["docs/guide.md"]);
     assertNoAbsolutePaths(error);
-    const inMissingFolder = await refusal(workspace.stat("doc/guide.md"));
+    const inMissingFolder = await classifiedRejection(workspace.stat("doc/guide.md"));
     assert.deepEqual(inMissingFolder.details.similar_matches, ["docs/guide.md"]);
-    const underAFile = await refusal(workspace.readText("hello.txt/more"));
+    const underAFile = await classifiedRejection(workspace.readText("hello.txt/more"));
     assert.equal(underAFile.type, "not_found");
     assert.match(underAFile.suggestion ?? "", /"hello.txt" is a file, not a folder/);
   });
 
   it("reads a file of exactly maxFileBytes and refuses one byte more, naming the limit", async () => {
     assert.equal((await workspace.readText("exact.txt")).bytes, LIMIT);
-    const error = await refusal(workspace.readText("over.txt", { field: "file_paths" }));
+    const error = await classifiedRejection(workspace.readText("over.txt", { field: "file_paths" }));
     assert.equal(error.type, "validation_error");
     assert.equal(error.details.field, "file_paths");
     assert.equal(error.details.received, `${LIMIT + 1} bytes`);
@@ -124,7 +115,7 @@ describe("workspace.readText and stat", () => {
 
   it("refuses binary content as text but still analyzes it", async () => {
     for (const binary of ["image.png", "latin1.txt"]) {
-      const error = await refusal(workspace.readText(binary));
+      const error = await classifiedRejection(workspace.readText(binary));
       assert.equal(error.type, "validation_error");
       assert.match(error.message, /not UTF-8 text/);
     }
@@ -141,7 +132,7 @@ describe("workspace.readText and stat", () => {
     { skip: process.platform === "win32" ? "no FIFOs" : false, timeout: 5000 },
     async () => {
       execFileSync("mkfifo", [path.join(base, "pipe")]);
-      const error = await refusal(workspace.readText("pipe"));
+      const error = await classifiedRejection(workspace.readText("pipe"));
       assert.equal(error.type, "validation_error");
       assert.match(error.message, /not a regular file/);
     },
@@ -206,7 +197,9 @@ describe("workspace operations", () => {
   });
 
   it("refuses an unknown operation as validation_error on operation", async () => {
-    const error = await refusal(workspace.runOperation("shred" as WorkspaceOperation, "hello.txt"));
+    const error = await classifiedRejection(
+      workspace.runOperation("shred" as WorkspaceOperation, "hello.txt"),
+    );
     assert.equal(error.type, "validation_error");
     assert.equal(error.details.field, "operation");
     assert.deepEqual(error.details.examples, ["analyze", "checksum", "summarize"]);

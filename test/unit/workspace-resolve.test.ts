@@ -12,6 +12,7 @@ import { scrubError } from "../../src/backends/workspace/fs-errors.js";
 import { classifyError } from "../../src/errors/classify.js";
 import { errorEnvelope } from "../../src/errors/envelope.js";
 import { ToolError } from "../../src/errors/tool-error.js";
+import { classifiedRejection } from "../helpers/classified-rejection.js";
 
 // Layout: <base>/ws is the workspace; <base>/outside holds what must stay unreachable.
 let base: string;
@@ -45,16 +46,6 @@ before(async () => {
 after(async () => {
   await rm(base, { recursive: true, force: true });
 });
-
-/** Runs `call`, expecting a rejection; returns it classified as the error service would. */
-async function refusal(call: Promise<unknown>): Promise<ToolError> {
-  try {
-    await call;
-  } catch (error) {
-    return classifyError(error);
-  }
-  assert.fail("expected the call to be refused");
-}
 
 /** The error as a client would see it, plus the raw fields, must not mention the absolute paths. */
 function assertNoAbsolutePaths(error: ToolError): void {
@@ -91,7 +82,7 @@ describe("workspace.resolve: traversal tricks", () => {
   ];
   for (const [label, given, reason] of escapes) {
     it(`refuses ${label} (${given}) as permission_denied`, async () => {
-      const error = await refusal(workspace.resolve(given, { action: "read" }));
+      const error = await classifiedRejection(workspace.resolve(given, { action: "read" }));
       assert.equal(error.type, "permission_denied");
       assert.equal(error.details.resource, given);
       assert.equal(error.details.action, "read");
@@ -116,7 +107,7 @@ describe("workspace.resolve: traversal tricks", () => {
   ];
   for (const [label, given, reason] of malformed) {
     it(`refuses a path with ${label} as validation_error on the field`, async () => {
-      const error = await refusal(workspace.resolve(given, { field: "file_paths" }));
+      const error = await classifiedRejection(workspace.resolve(given, { field: "file_paths" }));
       assert.equal(error.type, "validation_error");
       assert.equal(error.details.field, "file_paths");
       assert.match(error.message, reason);
@@ -125,26 +116,26 @@ describe("workspace.resolve: traversal tricks", () => {
   }
 
   it("counts name length in bytes, not characters", async () => {
-    const error = await refusal(workspace.resolve("é".repeat(128)));
+    const error = await classifiedRejection(workspace.resolve("é".repeat(128)));
     assert.equal(error.type, "validation_error");
     assert.match(error.message, /256 bytes/);
   });
 
   it("suggests the corrected spelling of a malformed path that stays inside", async () => {
-    const error = await refusal(workspace.resolve("docs\\guide.md"));
+    const error = await classifiedRejection(workspace.resolve("docs\\guide.md"));
     assert.deepEqual(error.details.examples, ["docs/guide.md"]);
     assert.match(error.suggestion ?? "", /"docs\/guide.md"/);
   });
 
   it('suggests the path kept inside when it exists ("/docs/guide.md" → "docs/guide.md")', async () => {
-    const error = await refusal(workspace.resolve("/docs/guide.md"));
+    const error = await classifiedRejection(workspace.resolve("/docs/guide.md"));
     assert.match(error.suggestion ?? "", /such as "docs\/guide.md"/);
   });
 
   it("answers an absolute path to a real workspace file exactly like any other absolute path", async () => {
     // Otherwise the error would be an oracle for where the root is on the server's disk.
-    const inside = await refusal(workspace.resolve(path.join(root, "README.md")));
-    const outside = await refusal(workspace.resolve("/nonexistent-dir/README.md"));
+    const inside = await classifiedRejection(workspace.resolve(path.join(root, "README.md")));
+    const outside = await classifiedRejection(workspace.resolve("/nonexistent-dir/README.md"));
     assert.equal(inside.type, "permission_denied");
     const strip = (error: ToolError, given: string) =>
       JSON.stringify({ m: error.message, s: error.suggestion }).replaceAll(given, "<given>");
@@ -175,7 +166,7 @@ describe("workspace.resolve: symlinks", () => {
   ];
   for (const [label, given] of outward) {
     it(`refuses ${label} as permission_denied without naming its target`, async () => {
-      const error = await refusal(workspace.resolve(given));
+      const error = await classifiedRejection(workspace.resolve(given));
       assert.equal(error.type, "permission_denied");
       assert.equal(error.details.resource, given);
       assert.match(error.suggestion ?? "", /symbolic link that points outside the workspace/);
@@ -185,7 +176,7 @@ describe("workspace.resolve: symlinks", () => {
   }
 
   it("refuses a symlink loop as permission_denied", async () => {
-    const error = await refusal(workspace.resolve("loop-a"));
+    const error = await classifiedRejection(workspace.resolve("loop-a"));
     assert.equal(error.type, "permission_denied");
     assert.match(error.suggestion ?? "", /loops back on itself/);
     assertNoAbsolutePaths(error);
@@ -221,7 +212,7 @@ describe("workspace.resolve: symlinks", () => {
     const viaAlias = await createWorkspace({ root: alias });
     const file = await viaAlias.resolve("docs/guide.md");
     assert.equal(file.absolute, path.join(root, "docs", "guide.md"));
-    const error = await refusal(viaAlias.resolve("secret-link.txt"));
+    const error = await classifiedRejection(viaAlias.resolve("secret-link.txt"));
     assert.equal(error.type, "permission_denied");
     const seen = JSON.stringify({
       message: error.message,
@@ -263,7 +254,7 @@ describe("workspace file-system errors", () => {
       await writeFile(path.join(locked, "file.txt"), "x\n");
       await chmod(locked, 0o000);
       try {
-        const error = await refusal(workspace.readText("locked/file.txt"));
+        const error = await classifiedRejection(workspace.readText("locked/file.txt"));
         assert.equal(error.type, "permission_denied");
         assert.equal(error.details.resource, "locked/file.txt");
         assertNoAbsolutePaths(error);

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createWorkspace, type Workspace } from "../../src/backends/workspace/index.js";
-import { classifyError } from "../../src/errors/classify.js";
 import { errorEnvelope } from "../../src/errors/envelope.js";
 import type { ToolError } from "../../src/errors/tool-error.js";
+import { classifiedRejection } from "../helpers/classified-rejection.js";
 
 let base: string;
 let root: string;
@@ -31,15 +31,6 @@ before(async () => {
 after(async () => {
   await rm(base, { recursive: true, force: true });
 });
-
-async function refusal(call: Promise<unknown>): Promise<ToolError> {
-  try {
-    await call;
-  } catch (error) {
-    return classifyError(error);
-  }
-  assert.fail("expected the call to be refused");
-}
 
 function assertNoAbsolutePaths(error: ToolError): void {
   const seen = JSON.stringify({ error, details: error.details, envelope: errorEnvelope(error, "ref_test") });
@@ -127,7 +118,7 @@ describe("workspace.search", () => {
   });
 
   it("answers a missing folder with not_found and similar folder names", async () => {
-    const error = await refusal(workspace.search("report", "reprts"));
+    const error = await classifiedRejection(workspace.search("report", "reprts"));
     assert.equal(error.type, "not_found");
     assert.equal(error.details.resource_type, "directory");
     assert.equal(error.details.identifier, "reprts");
@@ -137,14 +128,14 @@ describe("workspace.search", () => {
   });
 
   it("lists what is there when no folder name is close", async () => {
-    const error = await refusal(workspace.search("report", "reports/xyzzy"));
+    const error = await classifiedRejection(workspace.search("report", "reports/xyzzy"));
     assert.equal(error.type, "not_found");
     assert.equal(error.details.similar_matches, undefined);
     assert.match(error.suggestion ?? "", /The folder "reports" contains: 2024\/, report-1.txt/);
   });
 
   it("answers a file given as the search path with validation_error pointing at its folder", async () => {
-    const error = await refusal(workspace.search("report", "reports/report-1.txt"));
+    const error = await classifiedRejection(workspace.search("report", "reports/report-1.txt"));
     assert.equal(error.type, "validation_error");
     assert.equal(error.details.field, "path");
     assert.match(error.message, /is a file, not a folder/);
@@ -153,7 +144,7 @@ describe("workspace.search", () => {
 
   it("refuses search paths that leave the workspace", async () => {
     for (const given of ["..", "/", "outdir", "%2e%2e"]) {
-      const error = await refusal(workspace.search("report", given));
+      const error = await classifiedRejection(workspace.search("report", given));
       assert.equal(error.type, "permission_denied", given);
       assert.equal(error.details.action, "search");
       assertNoAbsolutePaths(error);
@@ -161,12 +152,12 @@ describe("workspace.search", () => {
   });
 
   it("validates query and max_results as the seed does", async () => {
-    const short = await refusal(workspace.search("r"));
+    const short = await classifiedRejection(workspace.search("r"));
     assert.equal(short.type, "validation_error");
     assert.equal(short.details.field, "query");
     assert.equal(short.message, "Query must be at least 2 characters");
     for (const bad of [0, 101, 2.5]) {
-      const error = await refusal(workspace.search("report", ".", bad));
+      const error = await classifiedRejection(workspace.search("report", ".", bad));
       assert.equal(error.type, "validation_error");
       assert.equal(error.details.field, "max_results");
       assert.match(error.message, /max_results must be 1-100/);
@@ -174,7 +165,7 @@ describe("workspace.search", () => {
   });
 
   it("tells a model that put a folder in the query where it belongs", async () => {
-    const error = await refusal(workspace.search("reports/report-1"));
+    const error = await classifiedRejection(workspace.search("reports/report-1"));
     assert.equal(error.details.field, "query");
     assert.match(error.suggestion ?? "", /query "report-1" with path "reports"/);
   });
@@ -182,7 +173,9 @@ describe("workspace.search", () => {
   it("stops when the call is cancelled", async () => {
     const controller = new AbortController();
     controller.abort();
-    const error = await refusal(workspace.search("report", ".", 10, { signal: controller.signal }));
+    const error = await classifiedRejection(
+      workspace.search("report", ".", 10, { signal: controller.signal }),
+    );
     assert.equal(error.type, "cancelled");
   });
 
