@@ -5,6 +5,7 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import type { Config } from "../config/schema.js";
 import { JsonRpcCode, sendJsonRpcError } from "../src/http/json-rpc-error.js";
 import type { ServerLifecycle } from "../src/lifecycle.js";
+import { closeStreamsOfCancelledRequests } from "../src/mcp/cancelled-streams.js";
 import { instrumentTransport } from "../src/mcp/instrument-transport.js";
 import type { SessionManager, SessionRefusal } from "../src/mcp/session-manager.js";
 import type { Metrics } from "../src/observability/metrics.js";
@@ -185,6 +186,7 @@ async function serveStateless(deps: McpRouteDeps, req: Request, res: Response): 
     void server.close();
   });
   await server.connect(transport);
+  closeStreamsOfCancelledRequests(transport);
   instrumentTransport(transport, deps.metrics, deps.isKnownTool);
   await transport.handleRequest(req, res, req.body);
 }

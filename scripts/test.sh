@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, runnable on a fresh machine: installs what is missing (npm packages from
 # the lockfile; Debian packages when a suite needs them), then lint, types, build, unit, HTTP and
-# end-to-end tests, and the official MCP conformance suite against the running server.
+# end-to-end tests, the reliability suite, and the official MCP conformance suite against the
+# running server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,9 @@ npm run -s build
 
 echo "== unit, HTTP and end-to-end tests"
 node --import tsx --test --test-reporter=spec test/unit/*.test.ts test/http/*.test.ts test/e2e/*.test.ts
+
+echo "== reliability suite (soak, faults, hostile input; bounded in time)"
+npm run -s test:reliability
 
 echo "== MCP conformance suite"
 bash scripts/conformance.sh

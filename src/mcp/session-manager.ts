@@ -3,6 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { Logger } from "pino";
 import type { Metrics } from "../observability/metrics.js";
+import { closeStreamsOfCancelledRequests } from "./cancelled-streams.js";
 import { BoundedEventStore } from "./event-store.js";
 import { instrumentTransport } from "./instrument-transport.js";
 
@@ -118,6 +119,7 @@ export class SessionManager {
       this.options.logger.warn({ err: error, mcp_session_id: transport.sessionId }, "transport error");
     };
     await server.connect(transport);
+    closeStreamsOfCancelledRequests(transport);
     instrumentTransport(transport, this.options.metrics, this.options.isKnownTool);
     return {
       transport,

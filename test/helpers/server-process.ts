@@ -24,7 +24,7 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Ser
       PORT: "0",
       HOST: "127.0.0.1",
       LOG_LEVEL: "info",
-      DATA_DIR: mkdtempSync(join(tmpdir(), "resilient-mcp-proc-")),
+      DATA_DIR: env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "resilient-mcp-proc-")),
       UPSTREAM_BASE_URL: "http://127.0.0.1:47",
       WEATHER_GEOCODING_URL: "http://127.0.0.1:47",
       WEATHER_FORECAST_URL: "http://127.0.0.1:47",

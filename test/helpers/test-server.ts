@@ -26,7 +26,7 @@ export async function buildApp(env: Record<string, string> = {}, options: Servic
   const logs = new LogCapture();
   const config = loadConfig({
     LOG_LEVEL: "debug",
-    DATA_DIR: mkdtempSync(join(tmpdir(), "resilient-mcp-test-")),
+    DATA_DIR: env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "resilient-mcp-test-")),
     UPSTREAM_BASE_URL: "http://127.0.0.1:47",
     WEATHER_GEOCODING_URL: "http://127.0.0.1:47",
     WEATHER_FORECAST_URL: "http://127.0.0.1:47",
