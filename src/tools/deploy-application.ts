@@ -17,6 +17,7 @@ import {
   nextStepsAfter,
   wholeSeconds,
   type DeploymentBackends,
+  listApplicationsStep,
 } from "./deployment-guidance.js";
 import {
   cancelDeploymentTarget,
@@ -217,14 +218,7 @@ async function unknownApplication(store: Store, error: ToolError, args: DeployAr
         });
   return error.with({
     details: {
-      recovery_steps: [
-        stepTo(listApplicationsTarget, {
-          action: "List available applications",
-          parameters: {},
-          description: "Find the correct app name",
-        }),
-        retry,
-      ],
+      recovery_steps: [listApplicationsStep, retry],
     },
   });
 }

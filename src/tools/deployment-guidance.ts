@@ -27,6 +27,13 @@ import type { ToolBackends } from "./tool-backends.js";
  */
 
 /** What the deployment tools use of the backends (tests can build just these). */
+/** The first step after an unknown application name: see which applications exist. */
+export const listApplicationsStep: ToolStep = stepTo(listApplicationsTarget, {
+  action: "List available applications",
+  parameters: {},
+  description: "Find the correct app name",
+});
+
 export type DeploymentBackends = Pick<ToolBackends, "store" | "deployments">;
 
 /** The permission cancel_deployment requires; deploy_application offers a cancel step only with it. */

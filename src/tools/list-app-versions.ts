@@ -3,12 +3,8 @@ import type { Store } from "../backends/store/store.js";
 import { success } from "../errors/handler-result.js";
 import { stepTo } from "../errors/recovery-steps.js";
 import { ToolError } from "../errors/tool-error.js";
-import {
-  deployApplicationTarget,
-  listApplicationsTarget,
-  listAppVersionsTarget,
-} from "./deployment-inputs.js";
-import type { DeploymentBackends } from "./deployment-guidance.js";
+import { deployApplicationTarget, listAppVersionsTarget } from "./deployment-inputs.js";
+import { listApplicationsStep, type DeploymentBackends } from "./deployment-guidance.js";
 import { defineTool } from "./tool-definition.js";
 
 /** list_app_versions: the released versions of one application, newest first. */
@@ -70,11 +66,7 @@ async function versionsOrExplain(store: Store, appName: string) {
     throw error.with({
       details: {
         recovery_steps: [
-          stepTo(listApplicationsTarget, {
-            action: "List available applications",
-            parameters: {},
-            description: "Find the correct app name",
-          }),
+          listApplicationsStep,
           ...(closest === undefined
             ? []
             : [
