@@ -34,6 +34,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     logLevel: v.LOG_LEVEL,
     sessionMode: v.MCP_SESSION_MODE,
     jsonResponse: v.MCP_JSON_RESPONSE,
+    streamAfterMs: v.MCP_STREAM_AFTER_MS,
     conformanceFixtures: v.MCP_CONFORMANCE_FIXTURES,
     allowedHosts: Object.freeze([...v.ALLOWED_HOSTS]),
     allowedOrigins: Object.freeze([...v.ALLOWED_ORIGINS]),

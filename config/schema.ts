@@ -103,6 +103,7 @@ export const configSchema = z.object({
     .enum(["stateful", "stateless"], { error: 'expected "stateful" or "stateless"' })
     .default("stateful"),
   MCP_JSON_RESPONSE: booleanFlag.default(false),
+  MCP_STREAM_AFTER_MS: wholeNumber(0, 600_000).default(1000),
   MCP_CONFORMANCE_FIXTURES: booleanFlag.default(false),
   ALLOWED_HOSTS: hostList.default(["localhost", "127.0.0.1", "[::1]"]),
   ALLOWED_ORIGINS: originList.default(["http://localhost", "http://127.0.0.1", "http://[::1]"]),
@@ -160,6 +161,7 @@ export type Config = Readonly<{
   logLevel: z.output<typeof configSchema>["LOG_LEVEL"];
   sessionMode: "stateful" | "stateless";
   jsonResponse: boolean;
+  streamAfterMs: number;
   conformanceFixtures: boolean;
   allowedHosts: readonly string[];
   allowedOrigins: readonly string[];

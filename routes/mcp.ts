@@ -1,13 +1,13 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import express, { Router, type Request, type RequestHandler, type Response } from "express";
 import type { Config } from "../config/schema.js";
-import { JsonRpcCode, sendJsonRpcError } from "../src/http/json-rpc-error.js";
+import { JsonRpcCode, writeJsonRpcError } from "../src/http/json-rpc-error.js";
 import type { ServerLifecycle } from "../src/lifecycle.js";
-import { closeStreamsOfCancelledRequests } from "../src/mcp/cancelled-streams.js";
 import { instrumentTransport } from "../src/mcp/instrument-transport.js";
 import type { SessionManager, SessionRefusal } from "../src/mcp/session-manager.js";
+import { readPostBody } from "../src/mcp/transport/json-rpc-message.js";
+import { StreamableHttpTransport } from "../src/mcp/transport/streamable-http-transport.js";
 import type { Metrics } from "../src/observability/metrics.js";
 
 export interface McpRouteDeps {
@@ -25,27 +25,19 @@ function sessionIdOf(req: Request): string | undefined {
   return typeof header === "string" && header.length > 0 ? header : undefined;
 }
 
-function isJsonRpcMessage(body: unknown): boolean {
-  const one = (value: unknown) =>
-    typeof value === "object" && value !== null && (value as { jsonrpc?: unknown }).jsonrpc === "2.0";
-  return Array.isArray(body) ? body.length > 0 && body.every(one) : one(body);
-}
-
-function containsInitialize(body: unknown): boolean {
-  return Array.isArray(body)
-    ? body.some((message) => isInitializeRequest(message))
-    : isInitializeRequest(body);
+function containsInitialize(messages: readonly JSONRPCMessage[]): boolean {
+  return messages.some((message) => "method" in message && message.method === "initialize");
 }
 
 function sessionNotFound(res: Response): void {
-  sendJsonRpcError(res, 404, JsonRpcCode.sessionNotFound, "Session not found", {
+  writeJsonRpcError(res, 404, JsonRpcCode.sessionNotFound, "Session not found", {
     suggestion:
       "The session expired or the server restarted: send a new initialize request without Mcp-Session-Id.",
   });
 }
 
 function sessionRequired(res: Response): void {
-  sendJsonRpcError(res, 400, JsonRpcCode.serverError, "Bad Request: Mcp-Session-Id header is required", {
+  writeJsonRpcError(res, 400, JsonRpcCode.serverError, "Bad Request: Mcp-Session-Id header is required", {
     suggestion: "Send initialize first, then repeat the Mcp-Session-Id response header on every request.",
   });
 }
@@ -57,7 +49,7 @@ function refuse(res: Response, metrics: Metrics, refusal: SessionRefusal): void 
     refusal.reason === "draining"
       ? "Service Unavailable: the server is shutting down and accepts no new sessions"
       : "Service Unavailable: the server has reached its session limit";
-  sendJsonRpcError(res, 503, JsonRpcCode.serverError, message, {
+  writeJsonRpcError(res, 503, JsonRpcCode.serverError, message, {
     reason: refusal.reason,
     retry_after_seconds: refusal.retryAfterSeconds,
     suggestion: `Retry initialize in ${refusal.retryAfterSeconds} seconds.`,
@@ -67,7 +59,7 @@ function refuse(res: Response, metrics: Metrics, refusal: SessionRefusal): void 
 /** 415 for a POST that is not JSON; checked before the body parser so the answer is precise. */
 const requireJson: RequestHandler = (req, res, next) => {
   if (req.is(["application/json", "application/*+json"]) === false) {
-    sendJsonRpcError(
+    writeJsonRpcError(
       res,
       415,
       JsonRpcCode.serverError,
@@ -93,20 +85,22 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
   router.post("/mcp", requireJson, parseJson, async (req, res) => {
     const done = deps.lifecycle.track();
     res.once("close", done);
-    if (!isJsonRpcMessage(req.body)) {
-      sendJsonRpcError(
+    const body = readPostBody(req.body);
+    if (!body.ok) {
+      writeJsonRpcError(
         res,
         400,
         JsonRpcCode.invalidRequest,
-        "Invalid Request: expected a JSON-RPC 2.0 message",
+        `Invalid Request: expected a JSON-RPC 2.0 message, got ${body.reason}`,
         {
           suggestion: 'Send {"jsonrpc": "2.0", "id": 1, "method": "...", "params": {...}}.',
         },
       );
       return;
     }
+    const { messages, batch } = body;
     if (deps.sessions === undefined) {
-      await serveStateless(deps, req, res);
+      await serveStateless(deps, req, res, messages, batch);
       return;
     }
     const sessionId = sessionIdOf(req);
@@ -117,10 +111,10 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
         return;
       }
       res.once("close", deps.sessions.touch(session));
-      await session.transport.handleRequest(req, res, req.body);
+      session.transport.handlePost(req, res, messages, batch);
       return;
     }
-    if (!containsInitialize(req.body)) {
+    if (!containsInitialize(messages)) {
       sessionRequired(res);
       return;
     }
@@ -131,7 +125,7 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
     }
     const { transport, release } = await deps.sessions.open();
     try {
-      await transport.handleRequest(req, res, req.body);
+      transport.handlePost(req, res, messages, batch);
     } finally {
       await release();
     }
@@ -140,7 +134,7 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
   const withSession: RequestHandler = async (req, res) => {
     if (deps.sessions === undefined) {
       res.setHeader("Allow", "POST");
-      sendJsonRpcError(
+      writeJsonRpcError(
         res,
         405,
         JsonRpcCode.serverError,
@@ -164,29 +158,36 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
     // A standalone GET stream stays open for as long as the client listens: it keeps the session
     // alive but is not an in-flight request that shutdown should wait for.
     res.once("close", deps.sessions.touch(session));
-    await session.transport.handleRequest(req, res);
+    if (req.method === "DELETE") await session.transport.handleDelete(req, res);
+    else session.transport.handleGet(req, res);
   };
   router.get("/mcp", withSession);
   router.delete("/mcp", withSession);
 
   router.all("/mcp", (_req, res) => {
     res.setHeader("Allow", deps.sessions === undefined ? "POST" : "GET, POST, DELETE");
-    sendJsonRpcError(res, 405, JsonRpcCode.serverError, "Method Not Allowed");
+    writeJsonRpcError(res, 405, JsonRpcCode.serverError, "Method Not Allowed");
   });
   return router;
 }
 
-async function serveStateless(deps: McpRouteDeps, req: Request, res: Response): Promise<void> {
+async function serveStateless(
+  deps: McpRouteDeps,
+  req: Request,
+  res: Response,
+  messages: JSONRPCMessage[],
+  batch: boolean,
+): Promise<void> {
   const server = deps.createServer();
-  const transport = new StreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: deps.config.jsonResponse,
+  // Nothing can resume without a session, so there is no event store to prime streams for.
+  const transport = new StreamableHttpTransport({
+    jsonOnly: deps.config.jsonResponse,
+    streamAfterMs: deps.config.streamAfterMs,
   });
   res.once("close", () => {
     void server.close();
   });
   await server.connect(transport);
-  closeStreamsOfCancelledRequests(transport);
   instrumentTransport(transport, deps.metrics, deps.isKnownTool);
-  await transport.handleRequest(req, res, req.body);
+  transport.handlePost(req, res, messages, batch);
 }

@@ -146,6 +146,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       idleTimeoutMs: config.sessionIdleTimeoutMs,
       maxSessions: config.maxSessions,
       jsonResponse: config.jsonResponse,
+      streamAfterMs: config.streamAfterMs,
       sseRetryMs: config.sseRetryMs,
       sseEventHistory: config.sseEventHistory,
     });

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { JsonRpcCode, sendJsonRpcError } from "./json-rpc-error.js";
+import { JsonRpcCode, writeJsonRpcError } from "./json-rpc-error.js";
 
 interface BodyParserError {
   type: string;
@@ -20,22 +20,22 @@ export function httpErrorHandler(options: { maxBodyBytes: number }): ErrorReques
     if (isBodyParserError(err)) {
       switch (err.type) {
         case "entity.parse.failed":
-          sendJsonRpcError(res, 400, JsonRpcCode.parseError, "Parse error: Invalid JSON");
+          writeJsonRpcError(res, 400, JsonRpcCode.parseError, "Parse error: Invalid JSON");
           return;
         case "entity.too.large":
-          sendJsonRpcError(res, 413, JsonRpcCode.serverError, "Payload Too Large", {
+          writeJsonRpcError(res, 413, JsonRpcCode.serverError, "Payload Too Large", {
             max_bytes: options.maxBodyBytes,
             suggestion: `Send a request body of at most ${options.maxBodyBytes} bytes.`,
           });
           return;
         case "encoding.unsupported":
         case "charset.unsupported":
-          sendJsonRpcError(res, 415, JsonRpcCode.serverError, "Unsupported Media Type: use UTF-8 JSON");
+          writeJsonRpcError(res, 415, JsonRpcCode.serverError, "Unsupported Media Type: use UTF-8 JSON");
           return;
         case "request.aborted":
         case "request.size.invalid":
         case "stream.encoding.set":
-          sendJsonRpcError(
+          writeJsonRpcError(
             res,
             400,
             JsonRpcCode.invalidRequest,
@@ -47,7 +47,7 @@ export function httpErrorHandler(options: { maxBodyBytes: number }): ErrorReques
       }
     }
     req.log.error({ err }, "unhandled error in HTTP request");
-    sendJsonRpcError(res, 500, JsonRpcCode.internalError, "Internal error", {
+    writeJsonRpcError(res, 500, JsonRpcCode.internalError, "Internal error", {
       request_id: req.id,
       suggestion: "Retry the request; if it keeps failing, report the request id.",
     });
@@ -56,7 +56,7 @@ export function httpErrorHandler(options: { maxBodyBytes: number }): ErrorReques
 
 /** Any path the server does not serve: a JSON 404, not Express's HTML page. */
 export const notFoundHandler: RequestHandler = (req, res) => {
-  sendJsonRpcError(res, 404, JsonRpcCode.methodNotFound, `Not Found: ${req.method} ${req.path}`, {
+  writeJsonRpcError(res, 404, JsonRpcCode.methodNotFound, `Not Found: ${req.method} ${req.path}`, {
     suggestion:
       "The MCP endpoint is POST/GET/DELETE /mcp; health is GET /health and /ready; metrics GET /metrics.",
   });

@@ -1,5 +1,5 @@
 import type { RequestHandler } from "express";
-import { JsonRpcCode, sendJsonRpcError } from "./json-rpc-error.js";
+import { JsonRpcCode, writeJsonRpcError } from "./json-rpc-error.js";
 
 /** Splits "host:port" or "[v6]:port" into its host and optional port. */
 function splitHostPort(value: string): { host: string; port: string | undefined } {
@@ -51,7 +51,7 @@ export function hostOriginGuard(options: {
   return (req, res, next) => {
     const host = req.headers.host;
     if (host === undefined || !hostAllowed(host, options.allowedHosts)) {
-      sendJsonRpcError(res, 403, JsonRpcCode.serverError, "Forbidden: Host header is not allowed", {
+      writeJsonRpcError(res, 403, JsonRpcCode.serverError, "Forbidden: Host header is not allowed", {
         reason: "host_not_allowed",
         suggestion: "Connect using an allowed host name, or add this host to ALLOWED_HOSTS on the server.",
       });
@@ -59,7 +59,7 @@ export function hostOriginGuard(options: {
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !originAllowed(origin, options.allowedOrigins)) {
-      sendJsonRpcError(res, 403, JsonRpcCode.serverError, "Forbidden: Origin is not allowed", {
+      writeJsonRpcError(res, 403, JsonRpcCode.serverError, "Forbidden: Origin is not allowed", {
         reason: "origin_not_allowed",
         suggestion:
           "Use the server from an allowed origin, or add this origin to ALLOWED_ORIGINS on the server.",

@@ -1,4 +1,4 @@
-import type { Response } from "express";
+import type { ServerResponse } from "node:http";
 
 /** JSON-RPC error codes used at the HTTP/protocol layer (never inside tool results). */
 export const JsonRpcCode = {
@@ -22,9 +22,12 @@ export function jsonRpcErrorBody(code: number, message: string, data?: Record<st
   };
 }
 
-/** Ends the response with an HTTP status and a JSON-RPC error body, unless headers already went out. */
-export function sendJsonRpcError(
-  res: Response,
+/**
+ * Ends the response with an HTTP status and a JSON-RPC error body, unless headers already went out
+ * (then it just ends it). Written on Node's response so the MCP transport can use it too.
+ */
+export function writeJsonRpcError(
+  res: ServerResponse,
   status: number,
   code: number,
   message: string,
@@ -34,5 +37,6 @@ export function sendJsonRpcError(
     res.end();
     return;
   }
-  res.status(status).json(jsonRpcErrorBody(code, message, data));
+  const body = JSON.stringify(jsonRpcErrorBody(code, message, data));
+  res.writeHead(status, { "Content-Type": "application/json; charset=utf-8" }).end(body);
 }

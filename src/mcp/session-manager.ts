@@ -1,15 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { Logger } from "pino";
 import type { Metrics } from "../observability/metrics.js";
-import { closeStreamsOfCancelledRequests } from "./cancelled-streams.js";
 import { BoundedEventStore } from "./event-store.js";
 import { instrumentTransport } from "./instrument-transport.js";
+import { StreamableHttpTransport } from "./transport/streamable-http-transport.js";
 
 /** One open MCP session: its transport, its server, and when it was last used. */
 export interface Session {
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: StreamableHttpTransport;
   readonly server: McpServer;
   lastActivity: number;
   inFlight: number;
@@ -29,6 +28,7 @@ export interface SessionManagerOptions {
   readonly idleTimeoutMs: number;
   readonly maxSessions: number;
   readonly jsonResponse: boolean;
+  readonly streamAfterMs: number;
   readonly sseRetryMs: number;
   readonly sseEventHistory: number;
   readonly now?: () => number;
@@ -85,7 +85,7 @@ export class SessionManager {
    * Creates the transport and server for an initialize request. The session is registered only
    * once the transport has issued its id; call `release` after the request if it was not.
    */
-  async open(): Promise<{ transport: StreamableHTTPServerTransport; release: () => Promise<void> }> {
+  async open(): Promise<{ transport: StreamableHttpTransport; release: () => Promise<void> }> {
     this.pending += 1;
     let settled = false;
     const settle = () => {
@@ -95,12 +95,13 @@ export class SessionManager {
       }
     };
     const server = this.options.createServer();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: StreamableHttpTransport = new StreamableHttpTransport({
       sessionIdGenerator: randomUUID,
-      enableJsonResponse: this.options.jsonResponse,
+      jsonOnly: this.options.jsonResponse,
+      streamAfterMs: this.options.streamAfterMs,
       eventStore:
         this.options.sseEventHistory > 0 ? new BoundedEventStore(this.options.sseEventHistory) : undefined,
-      retryInterval: this.options.sseRetryMs,
+      retryIntervalMs: this.options.sseRetryMs,
       onsessioninitialized: (sessionId) => {
         settle();
         const now = this.now();
@@ -119,7 +120,6 @@ export class SessionManager {
       this.options.logger.warn({ err: error, mcp_session_id: transport.sessionId }, "transport error");
     };
     await server.connect(transport);
-    closeStreamsOfCancelledRequests(transport);
     instrumentTransport(transport, this.options.metrics, this.options.isKnownTool);
     return {
       transport,

@@ -28,3 +28,14 @@ export function parseSseMessages(body: string): unknown[] {
     .filter((data) => data.length > 0)
     .map((data) => JSON.parse(data) as unknown);
 }
+
+/** The JSON-RPC messages of a POST's answer, whether the server chose plain JSON or SSE. */
+export function answerMessages(res: { headers: Record<string, unknown>; text: string }): unknown[] {
+  const type = String(res.headers["content-type"]);
+  if (type.startsWith("application/json")) {
+    const parsed = JSON.parse(res.text) as unknown;
+    return Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+  }
+  if (type.startsWith("text/event-stream")) return parseSseMessages(res.text);
+  throw new Error(`unexpected content type ${type}`);
+}

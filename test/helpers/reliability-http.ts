@@ -95,7 +95,9 @@ function parseBody(headers: IncomingHttpHeaders, text: string): unknown[] | unde
   if (text === "") return [];
   try {
     if ((headers["content-type"] ?? "").includes("text/event-stream")) return parseSseMessages(text);
-    return [JSON.parse(text) as unknown];
+    // A batch is answered with an array of responses.
+    const parsed = JSON.parse(text) as unknown;
+    return Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import request from "supertest";
 import type { Express } from "express";
 import { buildApp } from "../helpers/test-server.js";
-import { initializeBody, mcpHeaders, parseSseMessages } from "../helpers/mcp-requests.js";
+import { initializeBody, mcpHeaders, answerMessages } from "../helpers/mcp-requests.js";
 
 /** Every HTTP error body is JSON-RPC JSON with a numeric code, never HTML or a stack. */
 function assertJsonRpcError(res: request.Response, status: number, code?: number): void {
@@ -47,7 +47,9 @@ describe("POST/GET/DELETE /mcp status codes (stateful)", () => {
     const res = await request(app).post("/mcp").set(mcpHeaders).send(initializeBody());
     assert.equal(res.status, 200);
     assert.match(String(res.headers["mcp-session-id"]), /^[0-9a-f-]{36}$/);
-    const [message] = parseSseMessages(res.text) as {
+    // Nothing needs streaming before the answer, so it comes as plain JSON.
+    assert.match(String(res.headers["content-type"]), /^application\/json/, "initialize is answered with JSON");
+    const [message] = answerMessages(res) as {
       result: { protocolVersion: string; serverInfo: { name: string } };
     }[];
     assert.equal(message!.result.protocolVersion, "2025-11-25");
@@ -268,7 +270,7 @@ describe("stateless mode", () => {
         .send({ jsonrpc: "2.0", id: 1, method: "tools/list" });
       assert.equal(res.status, 200, res.text);
       assert.equal(res.headers["mcp-session-id"], undefined);
-      const [message] = parseSseMessages(res.text) as { result: { tools: unknown[] } }[];
+      const [message] = answerMessages(res) as { result: { tools: unknown[] } }[];
       assert.ok(Array.isArray(message!.result.tools));
       const get = await request(app).get("/mcp").set("Accept", "text/event-stream");
       assertJsonRpcError(get, 405);

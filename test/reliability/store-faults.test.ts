@@ -141,25 +141,22 @@ describe("store faults", { timeout: 60_000 }, () => {
     assertIntact(dir);
   });
 
-  it(
-    "read-only disk (data directory immutable): the server starts and serves reads",
-    {
-      todo: "SERVER DEFECT: with DATA_READ_ONLY=true on a directory that cannot be written, the store fails to open (SqliteError: unable to open database file) and the server exits 1 at start",
-    },
-    async (t) => {
-      const dir = await seededDataDir();
-      if (!makeImmutable(dir)) {
-        t.skip("needs chattr +i (root on ext4) to make a directory read-only for root");
-        return;
-      }
-      try {
-        await exerciseReadOnly(dir);
-      } finally {
-        makeMutable(dir);
-      }
-      assertIntact(dir);
-    },
-  );
+  it("read-only disk (data directory immutable): the server starts and serves reads", async (t) => {
+    const dir = await seededDataDir();
+    const before = fingerprint(dir);
+    if (!makeImmutable(dir)) {
+      t.skip("needs chattr +i (root on ext4) to make a directory read-only for root");
+      return;
+    }
+    try {
+      await exerciseReadOnly(dir);
+    } finally {
+      makeMutable(dir);
+    }
+    assert.deepEqual(fingerprint(dir), before, "the read-only server changed nothing on the read-only disk");
+    assert.deepEqual(readdirSync(dir), [DATA_FILE_NAME], "no -wal or -shm was created");
+    assertIntact(dir);
+  });
 
   it("full store: a write past DATA_MAX_BYTES is an internal_error, rolled back whole; the store goes on", async () => {
     const dir = await seededDataDir();

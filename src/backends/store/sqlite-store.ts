@@ -13,6 +13,7 @@ import { assertSettings, validateBatch } from "./record-validation.js";
 import { DEFAULT_SEED } from "./seed.js";
 import { compareSemver, sortVersionsDescending } from "./semver.js";
 import { insertOrDuplicate, isSqliteCode } from "./sqlite-duplicates.js";
+import { openReadOnly } from "./sqlite-read-only.js";
 import {
   groupVersions,
   toAppVersion,
@@ -79,7 +80,8 @@ export interface SqliteStoreOptions {
   readonly dataDir: string;
   /**
    * Opens the existing file read-only: reads work, every write rejects with SQLITE_READONLY (the
-   * error service's permission_denied). SQLite enforces it, so it holds even for root.
+   * error service's permission_denied). SQLite enforces it, so it holds even for root. Nothing on
+   * disk changes; a directory that cannot be written is served from an in-memory copy.
    */
   readonly readOnly?: boolean;
   /** What a new file starts with (default DEFAULT_SEED); false for an empty store. */
@@ -110,7 +112,7 @@ export class SqliteStore implements Store {
   /** The data file's path, or IN_MEMORY. */
   readonly file: string;
   readonly readOnly: boolean;
-  /** "wal" for a file; "memory" for IN_MEMORY. */
+  /** "wal" for a file; "memory" for IN_MEMORY and for the in-memory copy of a read-only store. */
   readonly journalMode: string;
   /** True if this open created the seed data (the first start of a new file). */
   readonly seededNow: boolean;
@@ -139,12 +141,8 @@ export class SqliteStore implements Store {
     this.#waitPollIntervalMs = options.waitPollIntervalMs ?? SQLITE_STORE_DEFAULTS.waitPollIntervalMs;
     this.#events = new DeploymentEvents(options.onListenerError);
 
-    this.#db = new Database(this.file, {
-      readonly: this.readOnly,
-      // A read-only open of a missing file must fail, not create one.
-      fileMustExist: this.readOnly,
-      timeout: options.busyTimeoutMs ?? SQLITE_STORE_DEFAULTS.busyTimeoutMs,
-    });
+    const timeout = options.busyTimeoutMs ?? SQLITE_STORE_DEFAULTS.busyTimeoutMs;
+    this.#db = this.readOnly ? openReadOnly(this.file, timeout) : new Database(this.file, { timeout });
     try {
       this.journalMode = this.#configure(options.maxSizeBytes);
       if (this.readOnly) assertSchemaCurrent(this.#db);

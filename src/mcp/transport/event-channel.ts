@@ -1,0 +1,84 @@
+import type { EventStore } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { SseStream } from "./sse-stream.js";
+
+/**
+ * The events of one logical SSE stream (a POST's answer, or the session's GET stream), which may
+ * outlive the HTTP connection that carries it: with an event store every event is kept under an
+ * id, and a client that lost the connection resumes on a new one with Last-Event-ID. Every
+ * operation runs in order through one queue, so storing (asynchronous) never reorders events and
+ * a replay never interleaves with new events.
+ */
+export class EventChannel {
+  private connection: SseStream | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly streamId: string,
+    private readonly store: EventStore | undefined,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  /** True while a live connection carries this channel. */
+  get connected(): boolean {
+    return this.connection?.isOpen === true;
+  }
+
+  /** Carries the channel on `connection` from now on. */
+  attach(connection: SseStream): void {
+    this.connection = connection;
+  }
+
+  /** Forgets `connection` if it is the one carrying the channel (it closed). */
+  detach(connection: SseStream): void {
+    if (this.connection === connection) this.connection = undefined;
+  }
+
+  /** Ends the live connection, if any; stored events stay for a resume. */
+  hangUp(): void {
+    this.connection?.end();
+    this.connection = undefined;
+  }
+
+  /** Sends a resumable stream's first event: an id to resume from, before any data. */
+  prime(retryMs: number | undefined): Promise<void> {
+    return this.run(async () => {
+      if (this.store === undefined) return;
+      // The SDK's own transport stores an empty object for the priming event; replay skips it.
+      const eventId = await this.store.storeEvent(this.streamId, {} as JSONRPCMessage);
+      this.connection?.prime(eventId, retryMs);
+    });
+  }
+
+  /** Stores (when resumable) and writes one message, after everything queued before it. */
+  emit(message: JSONRPCMessage): Promise<void> {
+    return this.run(async () => {
+      const eventId =
+        this.store === undefined ? undefined : await this.store.storeEvent(this.streamId, message);
+      this.connection?.send(message, eventId);
+    });
+  }
+
+  /** Replays the events stored after `lastEventId` on `connection`, then carries the channel on it. */
+  resume(connection: SseStream, lastEventId: string): Promise<void> {
+    return this.run(async () => {
+      if (this.store === undefined) return;
+      await this.store.replayEventsAfter(lastEventId, {
+        send: (eventId, message) => {
+          if ("jsonrpc" in message) connection.send(message, eventId);
+          return Promise.resolve();
+        },
+      });
+      this.connection = connection;
+    });
+  }
+
+  /** Runs `task` after the tasks queued before it; `then` runs once all of them are done. */
+  run(task: () => Promise<void> | void): Promise<void> {
+    const next = this.queue.then(task).catch((error: unknown) => {
+      this.onError(error instanceof Error ? error : new Error(String(error)));
+    });
+    this.queue = next;
+    return next;
+  }
+}

@@ -1,0 +1,293 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { EventStore } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
+import {
+  DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCErrorResponse,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type RequestId,
+} from "@modelcontextprotocol/sdk/types.js";
+import { JsonRpcCode, writeJsonRpcError } from "../../http/json-rpc-error.js";
+import { EventChannel } from "./event-channel.js";
+import { cancelledRequestId, isRequest, isResponse } from "./json-rpc-message.js";
+import { PostReply } from "./post-reply.js";
+import { SseStream } from "./sse-stream.js";
+
+export interface StreamableHttpTransportOptions {
+  /** Stateful mode: issues the session id at initialize. Absent: stateless, one transport per POST. */
+  readonly sessionIdGenerator?: () => string;
+  readonly onsessioninitialized?: (sessionId: string) => void;
+  readonly onsessionclosed?: (sessionId: string) => void;
+  /** Keeps SSE events so a client that lost a stream can resume with Last-Event-ID. */
+  readonly eventStore?: EventStore;
+  /** Sent in priming events: how long a client waits before it reconnects. */
+  readonly retryIntervalMs?: number;
+  /** Answer every POST with JSON; messages other than responses are dropped. */
+  readonly jsonOnly: boolean;
+  /** A POST whose answer is not ready after this long becomes an SSE stream; 0 streams at once. */
+  readonly streamAfterMs: number;
+  readonly keepAliveMs?: number;
+}
+
+const STANDALONE_STREAM_ID = "_GET_stream";
+const DEFAULT_KEEP_ALIVE_MS = 15_000;
+
+function headerOf(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * The server side of MCP Streamable HTTP (2025-11-25) on Node's own request and response,
+ * implementing the SDK's Transport so an McpServer connects to it unchanged. The SDK's transport
+ * goes through Web Request/Response objects, streams and an adapter that waits a timer turn
+ * between chunks; this one writes to the socket directly and answers a POST with plain JSON when
+ * nothing needs streaming (see PostReply). Validation of the JSON-RPC body, the session id and
+ * the origin happens before, in routes/mcp.ts and the HTTP middleware.
+ */
+export class StreamableHttpTransport implements Transport {
+  sessionId: string | undefined;
+  onclose: (() => void) | undefined;
+  onerror: ((error: Error) => void) | undefined;
+  onmessage: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
+
+  private initialized = false;
+  private closed = false;
+  /** Which POST's answer each open request belongs to. */
+  private readonly replyOfRequest = new Map<RequestId, PostReply>();
+  /** Open POST answers by stream id, for resumption. */
+  private readonly replyOfStream = new Map<string, PostReply>();
+  private readonly standalone: EventChannel;
+
+  constructor(private readonly options: StreamableHttpTransportOptions) {
+    this.standalone = this.channel(STANDALONE_STREAM_ID);
+  }
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** POST: one JSON-RPC message or a batch, already validated by the route. */
+  handlePost(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[], batch: boolean): void {
+    if (!acceptsJsonAndSse(req)) {
+      notAcceptable(res, "Not Acceptable: Client must accept both application/json and text/event-stream");
+      return;
+    }
+    const initialize = messages.filter(isRequest).find((request) => request.method === "initialize");
+    if (initialize !== undefined) {
+      if (this.initialized) {
+        writeJsonRpcError(
+          res,
+          400,
+          JsonRpcCode.invalidRequest,
+          "Invalid Request: Server already initialized",
+        );
+        return;
+      }
+      if (messages.length > 1) {
+        writeJsonRpcError(
+          res,
+          400,
+          JsonRpcCode.invalidRequest,
+          "Invalid Request: Only one initialization request is allowed",
+        );
+        return;
+      }
+      this.initialized = true;
+      this.sessionId = this.options.sessionIdGenerator?.();
+      if (this.sessionId !== undefined) this.options.onsessioninitialized?.(this.sessionId);
+    } else if (!this.acceptsProtocolVersion(req, res)) return;
+    if (this.closed) {
+      sessionClosed(res);
+      return;
+    }
+
+    const requestIds = messages.filter(isRequest).map((request) => request.id);
+    const requestInfo = { headers: req.headers };
+    if (requestIds.length === 0) {
+      res.writeHead(202).end();
+      for (const message of messages) this.receive(message, { requestInfo });
+      return;
+    }
+
+    const requested =
+      initialize !== undefined ? initialize.params?.protocolVersion : headerOf(req, "mcp-protocol-version");
+    const protocolVersion = typeof requested === "string" ? requested : DEFAULT_NEGOTIATED_PROTOCOL_VERSION;
+    const resumable = this.options.eventStore !== undefined && protocolVersion >= "2025-11-25";
+    const channel = this.channel(randomUUID());
+    const reply = new PostReply(res, requestIds, batch, channel, {
+      sessionId: this.sessionId,
+      jsonOnly: this.options.jsonOnly,
+      streamAfterMs: this.options.streamAfterMs,
+      primeStream: resumable,
+      retryMs: this.options.retryIntervalMs,
+      keepAliveMs: this.options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
+      onDone: (done) => {
+        this.forget(done);
+      },
+    });
+    this.replyOfStream.set(channel.streamId, reply);
+    for (const id of requestIds) this.replyOfRequest.set(id, reply);
+
+    for (const message of messages) {
+      const extra: MessageExtraInfo = { requestInfo };
+      if (resumable && isRequest(message)) {
+        extra.closeSSEStream = () => {
+          this.replyOfRequest.get(message.id)?.closeStream();
+        };
+        extra.closeStandaloneSSEStream = () => {
+          this.standalone.hangUp();
+        };
+      }
+      this.receive(message, extra);
+    }
+  }
+
+  /** GET: the session's standalone SSE stream, or the resumption of a stream with Last-Event-ID. */
+  handleGet(req: IncomingMessage, res: ServerResponse): void {
+    if (!(headerOf(req, "accept") ?? "").includes("text/event-stream")) {
+      notAcceptable(res, "Not Acceptable: Client must accept text/event-stream");
+      return;
+    }
+    if (!this.acceptsProtocolVersion(req, res)) return;
+    const lastEventId = headerOf(req, "last-event-id");
+    if (this.options.eventStore !== undefined && lastEventId !== undefined && lastEventId !== "") {
+      void this.resume(res, this.options.eventStore, lastEventId);
+      return;
+    }
+    if (this.standalone.connected) {
+      writeJsonRpcError(
+        res,
+        409,
+        JsonRpcCode.serverError,
+        "Conflict: Only one SSE stream is allowed per session",
+      );
+      return;
+    }
+    this.standalone.attach(this.openSse(res, this.standalone));
+  }
+
+  /** DELETE: the client ends its session. */
+  async handleDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.acceptsProtocolVersion(req, res)) return;
+    if (this.sessionId !== undefined) this.options.onsessionclosed?.(this.sessionId);
+    res.writeHead(200).end();
+    await this.close();
+  }
+
+  send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    const requestId = isResponse(message) ? message.id : options?.relatedRequestId;
+    if (requestId === undefined) {
+      if (isResponse(message)) return Promise.resolve();
+      return this.standalone.emit(message);
+    }
+    const reply = this.replyOfRequest.get(requestId);
+    // No open POST: the client cancelled the request, or the session is gone.
+    if (reply === undefined) return Promise.resolve();
+    return reply.send(message);
+  }
+
+  /**
+   * Ends the session's streams. Requests still running are answered with a connection-closed
+   * error first, so a client learns its call did not finish instead of waiting on a dead stream.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const replies = [...this.replyOfStream.values()];
+    await Promise.all(replies.map((reply) => reply.failUnanswered((id) => connectionClosedError(id))));
+    this.standalone.hangUp();
+    this.onclose?.();
+  }
+
+  private receive(message: JSONRPCMessage, extra: MessageExtraInfo): void {
+    this.onmessage?.(message, extra);
+    const cancelled = cancelledRequestId(message);
+    if (cancelled !== undefined) this.replyOfRequest.get(cancelled)?.cancel(cancelled);
+  }
+
+  private async resume(res: ServerResponse, store: EventStore, lastEventId: string): Promise<void> {
+    const streamId = await store.getStreamIdForEventId?.(lastEventId);
+    if (streamId === undefined) {
+      writeJsonRpcError(res, 400, JsonRpcCode.serverError, "Invalid or expired Last-Event-ID", {
+        suggestion: "Open a new stream without Last-Event-ID, or repeat the request.",
+      });
+      return;
+    }
+    const live =
+      streamId === STANDALONE_STREAM_ID ? this.standalone : this.replyOfStream.get(streamId)?.channel;
+    if (live?.connected === true) {
+      writeJsonRpcError(
+        res,
+        409,
+        JsonRpcCode.serverError,
+        "Conflict: Stream already has an active connection",
+      );
+      return;
+    }
+    // A POST already answered in full: replay what the client missed, then end.
+    const channel = live ?? this.channel(streamId);
+    const connection = this.openSse(res, channel);
+    await channel.resume(connection, lastEventId);
+    if (live === undefined) connection.end();
+  }
+
+  private openSse(res: ServerResponse, channel: EventChannel): SseStream {
+    return new SseStream(res, this.sessionId, this.options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS, (gone) => {
+      channel.detach(gone);
+    });
+  }
+
+  private channel(streamId: string): EventChannel {
+    return new EventChannel(streamId, this.options.eventStore, (error) => this.onerror?.(error));
+  }
+
+  private acceptsProtocolVersion(req: IncomingMessage, res: ServerResponse): boolean {
+    const version = headerOf(req, "mcp-protocol-version");
+    if (version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return true;
+    writeJsonRpcError(
+      res,
+      400,
+      JsonRpcCode.serverError,
+      `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`,
+    );
+    return false;
+  }
+
+  private forget(reply: PostReply): void {
+    this.replyOfStream.delete(reply.channel.streamId);
+    for (const id of reply.requestIds) {
+      if (this.replyOfRequest.get(id) === reply) this.replyOfRequest.delete(id);
+    }
+  }
+}
+
+function acceptsJsonAndSse(req: IncomingMessage): boolean {
+  const accept = headerOf(req, "accept") ?? "";
+  return accept.includes("application/json") && accept.includes("text/event-stream");
+}
+
+function notAcceptable(res: ServerResponse, message: string): void {
+  writeJsonRpcError(res, 406, JsonRpcCode.serverError, message);
+}
+
+function sessionClosed(res: ServerResponse): void {
+  writeJsonRpcError(res, 404, JsonRpcCode.sessionNotFound, "Session not found");
+}
+
+function connectionClosedError(id: RequestId): JSONRPCErrorResponse {
+  return {
+    jsonrpc: "2.0",
+    id,
+    error: {
+      // The SDK's ConnectionClosed code: clients already treat it as "the call did not finish".
+      code: JsonRpcCode.serverError,
+      message:
+        "Connection closed: the session ended (server shutdown, idle expiry or DELETE) before this request finished. " +
+        "Open a new session and retry; if the call changes data, check its state first.",
+    },
+  };
+}
