@@ -10,10 +10,11 @@ import { ServerFleet } from "./servers.js";
  * Where the product's time goes under load: runs resilient-mcp (and the bare SDK server, for
  * comparison) with --cpu-prof under `connections` connections for `seconds`, then prints self
  * time by package and by function. Not part of `npm run bench`; run it by hand:
- *   node --import tsx bench/profile.ts [seconds] [connections]
+ *   node --import tsx bench/profile.ts [seconds] [connections] [functions listed]
  */
 const seconds = Number(process.argv[2] ?? "5");
 const connections = Number(process.argv[3] ?? "10");
+const topFunctions = Number(process.argv[4] ?? "15");
 const fleet = new ServerFleet();
 const percent = (share: number) => `${(share * 100).toFixed(1).padStart(5)}%`;
 
@@ -26,7 +27,7 @@ try {
     await runLoad(target, call, { connections, seconds: 2 });
     const run = await runLoad(target, call, { connections, seconds });
     await server.stop();
-    const summary = summarizeProfiles(dir, 15);
+    const summary = summarizeProfiles(dir, topFunctions);
     rmSync(dir, { recursive: true, force: true });
     console.log(`\n== ${spec.label}: ${run.rps.toFixed(0)} req/s, ${percent(summary.idleShare)} idle`);
     console.log("self time by package (share of busy time):");

@@ -37,34 +37,26 @@ export function createApp(services: Services): Express {
   app.set("etag", false);
 
   app.use(createRequestLogger(services.logger));
-  app.use(
-    createHealthRouter({
-      lifecycle: services.lifecycle,
-      checks: services.readinessChecks,
-      version: services.version,
-      startedAt: services.startedAt,
-    }),
-  );
-  app.use(createMetricsRouter(services.metrics.registry));
-
   // DNS-rebinding protection and CORS concern the MCP endpoint, which acts on behalf of a client;
   // probes and scrapers reach /health and /metrics by whatever address the platform uses.
   app.use(
     "/mcp",
     hostOriginGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins }),
   );
-  app.use(
-    "/mcp",
-    cors({
-      origin: (origin, callback) => {
-        callback(null, origin !== undefined && originAllowed(origin, config.allowedOrigins));
-      },
-      methods: ["GET", "POST", "DELETE", "OPTIONS"],
-      allowedHeaders: MCP_REQUEST_HEADERS,
-      exposedHeaders: MCP_EXPOSED_HEADERS,
-      maxAge: 600,
-    }),
-  );
+  const corsHeaders = cors({
+    origin: (origin, callback) => {
+      callback(null, origin !== undefined && originAllowed(origin, config.allowedOrigins));
+    },
+    methods: ["GET", "POST", "DELETE", "OPTIONS"],
+    allowedHeaders: MCP_REQUEST_HEADERS,
+    exposedHeaders: MCP_EXPOSED_HEADERS,
+    maxAge: 600,
+  });
+  // Only browsers send Origin, and only they read CORS headers: other clients skip the work.
+  app.use("/mcp", (req, res, next) => {
+    if (req.headers.origin === undefined) next();
+    else corsHeaders(req, res, next);
+  });
   app.use(
     createMcpRouter({
       config,
@@ -75,6 +67,17 @@ export function createApp(services: Services): Express {
       sessions: services.sessions,
     }),
   );
+
+  // After /mcp, so the hot path does not walk these routers' layers first.
+  app.use(
+    createHealthRouter({
+      lifecycle: services.lifecycle,
+      checks: services.readinessChecks,
+      version: services.version,
+      startedAt: services.startedAt,
+    }),
+  );
+  app.use(createMetricsRouter(services.metrics.registry));
 
   app.use(notFoundHandler);
   app.use(httpErrorHandler({ maxBodyBytes: config.maxBodyBytes }));

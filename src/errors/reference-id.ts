@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /**
  * Reference ids tie an error a model sees to the log lines a human reads: `ref_` + 16 Crockford
@@ -16,8 +16,23 @@ export const REFERENCE_ID_PATTERN = /^ref_[0-9A-HJKMNP-TV-Z]{16}$/;
 /** Random bytes source; node:crypto by default, replaceable in tests. */
 export type RandomBytes = (size: number) => Uint8Array;
 
+const POOL_SIZE = 4096;
+const pool = new Uint8Array(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
+/** Cryptographic random bytes drawn from a pool refilled 4 KiB at a time: one call per id costs more. */
+function pooledRandomBytes(size: number): Uint8Array {
+  if (poolOffset + size > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + size);
+  poolOffset += size;
+  return bytes;
+}
+
 /** A new reference id for a call that started at `nowMs`. */
-export function newReferenceId(nowMs: number, random: RandomBytes = randomBytes): string {
+export function newReferenceId(nowMs: number, random: RandomBytes = pooledRandomBytes): string {
   let time = Math.max(0, Math.floor(nowMs));
   const timeChars: string[] = [];
   for (let i = 0; i < TIME_CHARS; i++) {

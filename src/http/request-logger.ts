@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Logger } from "pino";
 import { pinoHttp, type HttpLogger } from "pino-http";
 import { assignRequestId } from "./request-id.js";
@@ -19,14 +20,48 @@ export function createRequestLogger(logger: Logger): HttpLogger {
       const path = (req.url ?? "").split("?")[0] ?? "";
       return QUIET_PATHS.has(path) ? "debug" : "info";
     },
-    customProps(req) {
-      const session = req.headers["mcp-session-id"];
-      return typeof session === "string" ? { mcp_session_id: session } : {};
-    },
+    // Lean serializers: every request header through redaction, and every response header, cost
+    // about a tenth of a call's CPU; these are the ones that help trace an MCP exchange.
+    wrapSerializers: false,
     serializers: {
-      req(req: { id: unknown; method: string; url: string; headers: Record<string, unknown> }) {
-        return { id: req.id, method: req.method, url: req.url, headers: req.headers };
+      req(req: IncomingMessage & { id?: unknown; originalUrl?: string }) {
+        return {
+          id: req.id,
+          method: req.method,
+          // Express rewrites req.url inside mounted routers; originalUrl is what the client sent.
+          url: req.originalUrl ?? req.url,
+          // Here rather than as customProps, which pino-http would bind in two extra child loggers.
+          mcp_session_id: req.headers["mcp-session-id"],
+          headers: pickHeaders(req.headers),
+          remoteAddress: req.socket.remoteAddress,
+        };
+      },
+      res(res: { statusCode: number }) {
+        return { statusCode: res.statusCode };
       },
     },
   });
+}
+
+/** Request headers worth a log line; credentials are kept only to be redacted by the logger. */
+const LOGGED_HEADERS = [
+  "user-agent",
+  "content-type",
+  "content-length",
+  "origin",
+  "x-forwarded-for",
+  "mcp-protocol-version",
+  "last-event-id",
+  "authorization",
+  "cookie",
+  "proxy-authorization",
+];
+
+function pickHeaders(headers: IncomingMessage["headers"]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const name of LOGGED_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined) picked[name] = value;
+  }
+  return picked;
 }

@@ -135,11 +135,14 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     const { tool, listing } = entry;
     const started = now();
     const referenceId = newReferenceId(started);
-    const log = options.logger.child({
+    const bindings = {
       reference_id: referenceId,
       tool: name,
       ...(callContext.requestId === undefined ? {} : { request_id: callContext.requestId }),
-    });
+    };
+    // Most handlers never log, so the call's child logger is built only when one does.
+    let child: Logger | undefined;
+    const log = () => (child ??= options.logger.child(bindings));
     const principal = callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS;
     const args = rawArgs ?? {};
 
@@ -182,8 +185,9 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
 
     options.metrics.toolCalls.inc({ tool: name, outcome: finished.outcome });
     for (const type of finished.countedErrors) options.metrics.toolErrors.inc({ tool: name, type });
-    log[finished.level](
+    options.logger[finished.level](
       {
+        ...bindings,
         outcome: finished.outcome,
         duration_ms: now() - started,
         principal: principal.id,
@@ -203,7 +207,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
 
   interface Execution {
     readonly referenceId: string;
-    readonly log: Logger;
+    readonly log: () => Logger;
     readonly principal: Principal;
     readonly callContext: CallContext;
     readonly started: number;
@@ -219,16 +223,27 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     const { callContext, log } = execution;
     if (callContext.signal.aborted) return { ok: false, error: cancelled(callContext.signal.reason) };
     const timeoutMs = tool.timeoutMs ?? options.defaultTimeoutMs;
-    const deadline = new AbortController();
+    // One controller aborted by whichever comes first, the deadline or the client (cheaper than
+    // AbortSignal.any, which a call would pay for even when nothing aborts).
+    const controller = new AbortController();
+    const deadline = { passed: false };
     const timer = setTimeout(() => {
-      deadline.abort(new DOMException(`${tool.name} exceeded its ${timeoutMs} ms budget`, "TimeoutError"));
+      if (controller.signal.aborted) return;
+      deadline.passed = true;
+      controller.abort(new DOMException(`${tool.name} exceeded its ${timeoutMs} ms budget`, "TimeoutError"));
     }, timeoutMs);
-    const signal = AbortSignal.any([callContext.signal, deadline.signal]);
+    const forwardCancel = () => {
+      controller.abort(callContext.signal.reason);
+    };
+    callContext.signal.addEventListener("abort", forwardCancel, { once: true });
+    const { signal } = controller;
     let over = false;
     let lastProgress = Number.NEGATIVE_INFINITY;
     const ctx: ToolContext = {
       referenceId: execution.referenceId,
-      logger: log,
+      get logger() {
+        return log();
+      },
       principal: execution.principal,
       signal,
       deadline: execution.started + timeoutMs,
@@ -240,7 +255,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
         try {
           await callContext.reportProgress(progress, total, message);
         } catch (error) {
-          log.debug({ err: error }, "progress notification failed");
+          log().debug({ err: error }, "progress notification failed");
         }
       },
     };
@@ -257,17 +272,18 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     aborted.catch(() => undefined);
     const running = (async () => tool.handler(args, ctx))();
     running.catch((error: unknown) => {
-      if (over) log.debug({ err: error }, "handler failed after the call had ended");
+      if (over) log().debug({ err: error }, "handler failed after the call had ended");
     });
     try {
       return { ok: true, value: await Promise.race([running, aborted]) };
     } catch (error) {
-      if (deadline.signal.aborted) return { ok: false, error: timedOutWithHint(timeoutMs, error) };
+      if (deadline.passed) return { ok: false, error: timedOutWithHint(timeoutMs, error) };
       if (hasAborted(callContext.signal)) return { ok: false, error: cancelled(error) };
       return { ok: false, error: classifyError(error) };
     } finally {
       over = true;
       clearTimeout(timer);
+      callContext.signal.removeEventListener("abort", forwardCancel);
       signal.removeEventListener("abort", stopWaiting);
     }
   }
