@@ -6,10 +6,10 @@ import type { ToolCall } from "./mcp-load.js";
 
 /**
  * What each part of the product's stack costs, with nothing but its configuration: the full
- * stack, then with info logs off, without the SSE event store, both, and both without the tool
- * runner (a conformance fixture tool), against the bare SDK server, alternated like
- * `npm run bench`. Not
- * part of `npm run bench`; run it by hand:
+ * stack, then with info logs off, streaming every POST as the SDK's transport does (with and
+ * without the event store's priming event), and without the tool runner (a conformance fixture
+ * tool), against the bare SDK server, alternated like `npm run bench`. Not part of
+ * `npm run bench`; run it by hand:
  *   node --import tsx bench/ablation.ts [seconds] [rounds] [connections]
  */
 const seconds = Number(process.argv[2] ?? "5");
@@ -17,7 +17,6 @@ const rounds = Number(process.argv[3] ?? "2");
 const connections = Number(process.argv[4] ?? "10");
 
 const simpleText: ToolCall = { name: "test_simple_text", arguments: {}, expect: "simple text response" };
-const quiet = { LOG_LEVEL: "warn", SSE_EVENT_HISTORY: "0" };
 const variants: readonly { spec: ServerSpec; call: ToolCall }[] = [
   { spec: { ...resilient, label: "full stack, get_user" }, call: getUserFound },
   {
@@ -25,15 +24,26 @@ const variants: readonly { spec: ServerSpec; call: ToolCall }[] = [
     call: getUserFound,
   },
   {
-    spec: { ...resilient, label: "SSE_EVENT_HISTORY=0, get_user", env: { SSE_EVENT_HISTORY: "0" } },
+    spec: {
+      ...resilient,
+      label: "MCP_STREAM_AFTER_MS=0 (always SSE), get_user",
+      env: { MCP_STREAM_AFTER_MS: "0" },
+    },
     call: getUserFound,
   },
-  { spec: { ...resilient, label: "both, get_user", env: quiet }, call: getUserFound },
   {
     spec: {
       ...resilient,
-      label: "both, fixture tool (no tool runner)",
-      env: { ...quiet, MCP_CONFORMANCE_FIXTURES: "true" },
+      label: "always SSE, no event store, get_user",
+      env: { MCP_STREAM_AFTER_MS: "0", SSE_EVENT_HISTORY: "0" },
+    },
+    call: getUserFound,
+  },
+  {
+    spec: {
+      ...resilient,
+      label: "LOG_LEVEL=warn, fixture tool (no tool runner)",
+      env: { LOG_LEVEL: "warn", MCP_CONFORMANCE_FIXTURES: "true" },
     },
     call: simpleText,
   },

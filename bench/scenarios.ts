@@ -36,11 +36,17 @@ export const bareSdk: ServerSpec = { kind: "bare-sdk", label: "bare SDK" };
 export const everything: ServerSpec = { kind: "everything", label: "server-everything" };
 export const expressEcho: ServerSpec = { kind: "express-echo", label: "Express echo" };
 
-/** Transport modes: MCP_SESSION_MODE × MCP_JSON_RESPONSE, as the product and the bare server read them. */
+/**
+ * Transport modes, as the product and the bare server read them: MCP_SESSION_MODE ×
+ * MCP_JSON_RESPONSE, plus MCP_STREAM_AFTER_MS=0, which makes the product stream every POST the way
+ * the SDK's transport does (the bare server ignores it). By default the product answers a call
+ * that needs no stream with plain JSON.
+ */
 export const MODES = [
-  { name: "stateful SSE", env: {} },
+  { name: "stateful, default", env: {} },
+  { name: "stateful, always SSE", env: { MCP_STREAM_AFTER_MS: "0" } },
   { name: "stateful JSON", env: { MCP_JSON_RESPONSE: "true" } },
-  { name: "stateless SSE", env: { MCP_SESSION_MODE: "stateless" } },
+  { name: "stateless, default", env: { MCP_SESSION_MODE: "stateless" } },
   { name: "stateless JSON", env: { MCP_SESSION_MODE: "stateless", MCP_JSON_RESPONSE: "true" } },
 ] as const;
 

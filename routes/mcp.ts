@@ -11,6 +11,8 @@ import { StreamableHttpTransport } from "../src/mcp/transport/streamable-http-tr
 import type { Metrics } from "../src/observability/metrics.js";
 
 export interface McpRouteDeps {
+  /** Runs first on every /mcp route (Host/Origin guard, CORS): route-level, so no mounted-path matching. */
+  readonly front: readonly RequestHandler[];
   readonly config: Config;
   readonly lifecycle: ServerLifecycle;
   readonly metrics: Metrics;
@@ -79,10 +81,12 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
   const router = Router();
   const parseJson = express.json({
     limit: deps.config.maxBodyBytes,
+    // Any JSON value parses; one that is not a JSON-RPC message is then -32600, not a parse error.
+    strict: false,
     type: ["application/json", "application/*+json"],
   });
 
-  router.post("/mcp", requireJson, parseJson, async (req, res) => {
+  router.post("/mcp", ...deps.front, requireJson, parseJson, async (req, res) => {
     const done = deps.lifecycle.track();
     res.once("close", done);
     const body = readPostBody(req.body);
@@ -161,10 +165,11 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
     if (req.method === "DELETE") await session.transport.handleDelete(req, res);
     else session.transport.handleGet(req, res);
   };
-  router.get("/mcp", withSession);
-  router.delete("/mcp", withSession);
+  router.get("/mcp", ...deps.front, withSession);
+  router.delete("/mcp", ...deps.front, withSession);
 
-  router.all("/mcp", (_req, res) => {
+  // Also answers CORS preflight: the CORS middleware in `front` ends an allowed OPTIONS itself.
+  router.all("/mcp", ...deps.front, (_req, res) => {
     res.setHeader("Allow", deps.sessions === undefined ? "POST" : "GET, POST, DELETE");
     writeJsonRpcError(res, 405, JsonRpcCode.serverError, "Method Not Allowed");
   });

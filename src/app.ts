@@ -1,5 +1,5 @@
 import cors from "cors";
-import express, { type Express } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import { createHealthRouter } from "../routes/health.js";
 import { createMcpRouter } from "../routes/mcp.js";
 import { createMetricsRouter } from "../routes/metrics.js";
@@ -39,10 +39,7 @@ export function createApp(services: Services): Express {
   app.use(createRequestLogger(services.logger));
   // DNS-rebinding protection and CORS concern the MCP endpoint, which acts on behalf of a client;
   // probes and scrapers reach /health and /metrics by whatever address the platform uses.
-  app.use(
-    "/mcp",
-    hostOriginGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins }),
-  );
+  const guard = hostOriginGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins });
   const corsHeaders = cors({
     origin: (origin, callback) => {
       callback(null, origin !== undefined && originAllowed(origin, config.allowedOrigins));
@@ -53,12 +50,13 @@ export function createApp(services: Services): Express {
     maxAge: 600,
   });
   // Only browsers send Origin, and only they read CORS headers: other clients skip the work.
-  app.use("/mcp", (req, res, next) => {
+  const corsForBrowsers: RequestHandler = (req, res, next) => {
     if (req.headers.origin === undefined) next();
     else corsHeaders(req, res, next);
-  });
+  };
   app.use(
     createMcpRouter({
+      front: [guard, corsForBrowsers],
       config,
       lifecycle: services.lifecycle,
       metrics: services.metrics,

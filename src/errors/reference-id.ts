@@ -34,20 +34,20 @@ function pooledRandomBytes(size: number): Uint8Array {
 /** A new reference id for a call that started at `nowMs`. */
 export function newReferenceId(nowMs: number, random: RandomBytes = pooledRandomBytes): string {
   let time = Math.max(0, Math.floor(nowMs));
-  const timeChars: string[] = [];
+  let timeChars = "";
   for (let i = 0; i < TIME_CHARS; i++) {
-    timeChars.unshift(ALPHABET.charAt(time % 32));
+    timeChars = ALPHABET.charAt(time % 32) + timeChars;
     time = Math.floor(time / 32);
   }
   // 4 bytes hold the 30 random bits the 6 characters need.
   const bytes = random(4);
   let bits = ((bytes[0] ?? 0) << 24) | ((bytes[1] ?? 0) << 16) | ((bytes[2] ?? 0) << 8) | (bytes[3] ?? 0);
-  const randomChars: string[] = [];
+  let randomChars = "";
   for (let i = 0; i < RANDOM_CHARS; i++) {
-    randomChars.push(ALPHABET.charAt(bits & 31));
+    randomChars += ALPHABET.charAt(bits & 31);
     bits >>>= 5;
   }
-  return `ref_${timeChars.join("")}${randomChars.join("")}`;
+  return `ref_${timeChars}${randomChars}`;
 }
 
 /** The millisecond timestamp inside a reference id, or undefined if it is not one. */

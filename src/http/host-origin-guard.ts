@@ -10,15 +10,18 @@ function splitHostPort(value: string): { host: string; port: string | undefined 
 
 /**
  * An allowed entry without a port matches any port; with a port, only that port. "*" allows all.
+ * The entries are parsed once, not on every request.
  */
-function hostAllowed(hostHeader: string, allowed: readonly string[]): boolean {
-  if (allowed.includes("*")) return true;
-  const actual = splitHostPort(hostHeader);
-  if (actual.host === "") return false;
-  return allowed.some((entry) => {
-    const wanted = splitHostPort(entry);
-    return wanted.host === actual.host && (wanted.port === undefined || wanted.port === actual.port);
-  });
+function hostMatcher(allowed: readonly string[]): (hostHeader: string) => boolean {
+  if (allowed.includes("*")) return () => true;
+  const wanted = allowed.map(splitHostPort);
+  return (hostHeader) => {
+    const actual = splitHostPort(hostHeader);
+    if (actual.host === "") return false;
+    return wanted.some(
+      (entry) => entry.host === actual.host && (entry.port === undefined || entry.port === actual.port),
+    );
+  };
 }
 
 /** An allowed origin without a port matches any port of that scheme and host. "*" allows all. */
@@ -48,9 +51,10 @@ export function hostOriginGuard(options: {
   allowedHosts: readonly string[];
   allowedOrigins: readonly string[];
 }): RequestHandler {
+  const hostAllowed = hostMatcher(options.allowedHosts);
   return (req, res, next) => {
     const host = req.headers.host;
-    if (host === undefined || !hostAllowed(host, options.allowedHosts)) {
+    if (host === undefined || !hostAllowed(host)) {
       writeJsonRpcError(res, 403, JsonRpcCode.serverError, "Forbidden: Host header is not allowed", {
         reason: "host_not_allowed",
         suggestion: "Connect using an allowed host name, or add this host to ALLOWED_HOSTS on the server.",

@@ -223,20 +223,34 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     const { callContext, log } = execution;
     if (callContext.signal.aborted) return { ok: false, error: cancelled(callContext.signal.reason) };
     const timeoutMs = tool.timeoutMs ?? options.defaultTimeoutMs;
-    // One controller aborted by whichever comes first, the deadline or the client (cheaper than
-    // AbortSignal.any, which a call would pay for even when nothing aborts).
-    const controller = new AbortController();
+    // The call ends at whichever comes first, the deadline or the client's cancel. The handler's
+    // AbortSignal is built only if the handler reads ctx.signal: most never do, and an
+    // AbortController (with AbortSignal.any to join two) costs more than the rest of the runner.
+    let controller: AbortController | undefined;
+    let abortReason: Error | undefined;
     const deadline = { passed: false };
+    // A handler that ignores its signal must not hold the call: the abort settles it, and the
+    // handler's late outcome is only logged.
+    let stopWaiting: (reason: Error) => void = () => undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      stopWaiting = reject;
+    });
+    aborted.catch(() => undefined);
+    const abort = (reason: Error, byDeadline: boolean) => {
+      if (abortReason !== undefined) return;
+      abortReason = reason;
+      deadline.passed = byDeadline;
+      controller?.abort(reason);
+      stopWaiting(reason);
+    };
     const timer = setTimeout(() => {
-      if (controller.signal.aborted) return;
-      deadline.passed = true;
-      controller.abort(new DOMException(`${tool.name} exceeded its ${timeoutMs} ms budget`, "TimeoutError"));
+      abort(new DOMException(`${tool.name} exceeded its ${timeoutMs} ms budget`, "TimeoutError"), true);
     }, timeoutMs);
     const forwardCancel = () => {
-      controller.abort(callContext.signal.reason);
+      const reason: unknown = callContext.signal.reason;
+      abort(reason instanceof Error ? reason : new Error("aborted"), false);
     };
     callContext.signal.addEventListener("abort", forwardCancel, { once: true });
-    const { signal } = controller;
     let over = false;
     let lastProgress = Number.NEGATIVE_INFINITY;
     const ctx: ToolContext = {
@@ -244,8 +258,14 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       get logger() {
         return log();
       },
+      get signal() {
+        if (controller === undefined) {
+          controller = new AbortController();
+          if (abortReason !== undefined) controller.abort(abortReason);
+        }
+        return controller.signal;
+      },
       principal: execution.principal,
-      signal,
       deadline: execution.started + timeoutMs,
       now,
       async reportProgress(progress, total, message) {
@@ -260,16 +280,6 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       },
     };
 
-    // A handler that ignores its signal must not hold the call: the abort settles it, and the
-    // handler's late outcome is only logged.
-    let stopWaiting = (): void => undefined;
-    const aborted = new Promise<never>((_resolve, reject) => {
-      stopWaiting = () => {
-        reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
-      };
-      signal.addEventListener("abort", stopWaiting, { once: true });
-    });
-    aborted.catch(() => undefined);
     const running = (async () => tool.handler(args, ctx))();
     running.catch((error: unknown) => {
       if (over) log().debug({ err: error }, "handler failed after the call had ended");
@@ -284,7 +294,6 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       over = true;
       clearTimeout(timer);
       callContext.signal.removeEventListener("abort", forwardCancel);
-      signal.removeEventListener("abort", stopWaiting);
     }
   }
 

@@ -48,7 +48,11 @@ describe("POST/GET/DELETE /mcp status codes (stateful)", () => {
     assert.equal(res.status, 200);
     assert.match(String(res.headers["mcp-session-id"]), /^[0-9a-f-]{36}$/);
     // Nothing needs streaming before the answer, so it comes as plain JSON.
-    assert.match(String(res.headers["content-type"]), /^application\/json/, "initialize is answered with JSON");
+    assert.match(
+      String(res.headers["content-type"]),
+      /^application\/json/,
+      "initialize is answered with JSON",
+    );
     const [message] = answerMessages(res) as {
       result: { protocolVersion: string; serverInfo: { name: string } };
     }[];

@@ -20,6 +20,16 @@ function isRequestId(value: unknown): value is RequestId {
   return typeof value === "string" || Number.isSafeInteger(value);
 }
 
+/** `_meta`, where present, is an object whose progress token and related task are well-formed. */
+function validMeta(holder: Record<string, unknown>): boolean {
+  if (!("_meta" in holder)) return true;
+  const meta = holder._meta;
+  if (!isPlainObject(meta)) return false;
+  if ("progressToken" in meta && !isRequestId(meta.progressToken)) return false;
+  const task = meta["io.modelcontextprotocol/related-task"];
+  return task === undefined || (isPlainObject(task) && typeof task.taskId === "string");
+}
+
 function onlyKeys(message: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
   for (const key in message) if (!allowed.has(key)) return false;
   return true;
@@ -34,12 +44,18 @@ export function messageKind(value: unknown): MessageKind | undefined {
   if (!isPlainObject(value) || value.jsonrpc !== "2.0") return undefined;
   if ("method" in value) {
     if (typeof value.method !== "string" || !onlyKeys(value, REQUEST_KEYS)) return undefined;
-    if (value.params !== undefined && !isPlainObject(value.params)) return undefined;
+    if (value.params !== undefined && !(isPlainObject(value.params) && validMeta(value.params)))
+      return undefined;
     if (!("id" in value)) return "notification";
     return isRequestId(value.id) ? "request" : undefined;
   }
   if (!onlyKeys(value, RESPONSE_KEYS)) return undefined;
-  if ("result" in value) return isRequestId(value.id) && isPlainObject(value.result) ? "response" : undefined;
+  if ("result" in value) {
+    if ("error" in value) return undefined;
+    return isRequestId(value.id) && isPlainObject(value.result) && validMeta(value.result)
+      ? "response"
+      : undefined;
+  }
   if (!("error" in value) || !isPlainObject(value.error)) return undefined;
   const { code, message } = value.error;
   if (!Number.isSafeInteger(code) || typeof message !== "string") return undefined;

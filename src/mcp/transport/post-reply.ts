@@ -91,6 +91,14 @@ export class PostReply {
       this.finishWithJson();
       return;
     }
+    if (this.state === "waiting" && this.options.jsonOnly) {
+      // No JSON body means "no response"; 202, as for a POST of notifications, does.
+      this.state = "done";
+      this.clearTimer();
+      if (!this.clientGone) this.res.writeHead(202).end();
+      this.options.onDone(this);
+      return;
+    }
     // Nothing is left to say: an SSE stream that ends without events tells the client so.
     if (this.state === "waiting") this.openStream({ prime: false });
     this.finishStream();

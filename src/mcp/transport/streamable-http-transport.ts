@@ -134,7 +134,7 @@ export class StreamableHttpTransport implements Transport {
 
     for (const message of messages) {
       const extra: MessageExtraInfo = { requestInfo };
-      if (resumable && isRequest(message)) {
+      if (resumable && !this.options.jsonOnly && isRequest(message)) {
         extra.closeSSEStream = () => {
           this.replyOfRequest.get(message.id)?.closeStream();
         };
