@@ -69,7 +69,15 @@ export class ToolError extends Error {
   readonly retryAfterSeconds: number | undefined;
 
   constructor(type: ErrorType, message: string, options: ToolErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Operational errors are outcomes, logged without a stack; capturing one costs more than the
+    // rest of a not_found. An internal_error keeps its stack (and its cause's) for the log.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (type !== "internal_error") Error.stackTraceLimit = 0;
+    try {
+      super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.type = type;
     this.details = options.details ?? {};
     this.suggestion = options.suggestion;

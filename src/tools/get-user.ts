@@ -40,7 +40,7 @@ export function getUserTool(store: Store) {
           created_at: user.createdAt,
         };
       }
-      const ids = (await store.listUsers()).map((candidate) => candidate.id);
+      const ids = await store.listUserIds();
       throw notFound({
         resource_type: "user",
         identifier: user_id,

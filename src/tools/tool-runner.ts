@@ -29,6 +29,7 @@ import { UnknownToolError } from "../errors/unknown-tool-error.js";
 import { validationErrorFromZod } from "../errors/validation-error.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { AnyToolDefinition, Principal, ToolContext } from "./tool-definition.js";
+import { parseQuietly } from "./parse-quietly.js";
 import { toolListing, type ToolListing } from "./tool-listing.js";
 
 /** What the runner needs; the clock and randomness are injectable for tests. */
@@ -149,9 +150,9 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     let validArgs: unknown;
     let finished: Finished;
     try {
-      // Async, so schemas with async refinements work; inside try, because a refinement or
-      // transform that throws is a bug that must still end in an envelope and a log line.
-      const parsed = await tool.input.safeParseAsync(args);
+      // Inside try, because a refinement or transform that throws is a bug that must still end
+      // in an envelope and a log line.
+      const parsed = await parseQuietly(tool.input, args);
       validArgs = parsed.success ? parsed.data : undefined;
       const settled: Settled = parsed.success
         ? await execute(entry, parsed.data, { referenceId, log, principal, callContext, started })
@@ -319,7 +320,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     const result: SuccessResult<unknown> = isSuccessResult(value) ? value : success(value);
     let data = result.data;
     if (tool.output) {
-      const checked = await tool.output.safeParseAsync(data);
+      const checked = await parseQuietly(tool.output, data);
       if (!checked.success) {
         return finishError(
           entry,
@@ -431,7 +432,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     const outcomes = await Promise.all(
       batch.outcomes.map(async (outcome): Promise<BatchItemOutcome<unknown>> => {
         if (!outcome.ok) return outcome;
-        const checked = await item.safeParseAsync(outcome.result);
+        const checked = await parseQuietly(item, outcome.result);
         return checked.success
           ? { ...outcome, result: checked.data }
           : {

@@ -23,6 +23,7 @@ describe("SqliteStore first start", () => {
         ["2", "Bob"],
       ],
     );
+    assert.deepEqual(await store.listUserIds(), ["1", "2"], "the ids, in listUsers order");
     assert.equal((await store.getUser("1"))?.email, "alice@example.com");
     assert.equal((await store.getItem("item-001"))?.name, "Wireless Mouse");
     assert.deepEqual(

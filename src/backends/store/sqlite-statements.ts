@@ -75,6 +75,7 @@ export function prepareStatements(db: Database.Database) {
     userById: db.prepare<[string], UserRow>("SELECT * FROM users WHERE id = ?"),
     // Numeric ids ("2" before "10") sort by length first.
     allUsers: db.prepare<[], UserRow>("SELECT * FROM users ORDER BY length(id), id"),
+    allUserIds: db.prepare<[], string>("SELECT id FROM users ORDER BY length(id), id").pluck(),
     insertUser: db.prepare<[UserRow]>(
       "INSERT INTO users (id, name, email, role, created_at) VALUES (@id, @name, @email, @role, @created_at)",
     ),

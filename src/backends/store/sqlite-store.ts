@@ -194,6 +194,10 @@ export class SqliteStore implements Store {
     return defer(() => this.#sql.allUsers.all().map(toUser));
   }
 
+  listUserIds(): Promise<string[]> {
+    return defer(() => this.#sql.allUserIds.all());
+  }
+
   getItem(id: string): Promise<Item | undefined> {
     return defer(() => mapOptional(this.#sql.itemById.get(id), toItem));
   }

@@ -251,6 +251,8 @@ export interface DeploymentStateStore {
 export interface Store extends DeploymentStateStore {
   getUser(id: string): Promise<User | undefined>;
   listUsers(): Promise<User[]>;
+  /** Every user id, in the order listUsers returns them (for "did you mean"). */
+  listUserIds(): Promise<string[]>;
 
   getItem(id: string): Promise<Item | undefined>;
   listItems(): Promise<Item[]>;
