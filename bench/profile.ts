@@ -3,18 +3,29 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { summarizeProfiles } from "./cpu-profile.js";
 import { runLoad } from "./mcp-load.js";
-import { bareSdk, getUserFound, prepareTarget, resilient, successCallFor } from "./scenarios.js";
+import {
+  bareSdk,
+  getUserFound,
+  getUserInvalid,
+  getUserMissing,
+  prepareTarget,
+  resilient,
+  successCallFor,
+} from "./scenarios.js";
 import { ServerFleet } from "./servers.js";
 
 /**
  * Where the product's time goes under load: runs resilient-mcp (and the bare SDK server, for
  * comparison) with --cpu-prof under `connections` connections for `seconds`, then prints self
  * time by package and by function. Not part of `npm run bench`; run it by hand:
- *   node --import tsx bench/profile.ts [seconds] [connections] [functions listed]
+ *   node --import tsx bench/profile.ts [seconds] [connections] [functions listed] [found|invalid|missing]
  */
 const seconds = Number(process.argv[2] ?? "5");
 const connections = Number(process.argv[3] ?? "10");
 const topFunctions = Number(process.argv[4] ?? "15");
+const productCall =
+  { found: getUserFound, invalid: getUserInvalid, missing: getUserMissing }[process.argv[5] ?? "found"] ??
+  getUserFound;
 const fleet = new ServerFleet();
 const percent = (share: number) => `${(share * 100).toFixed(1).padStart(5)}%`;
 
@@ -23,7 +34,7 @@ try {
     const dir = mkdtempSync(join(tmpdir(), "resilient-mcp-profile-"));
     const server = await fleet.start({ ...spec, cpuProfileDir: dir });
     const target = await prepareTarget(server, connections);
-    const call = spec === resilient ? getUserFound : successCallFor(spec);
+    const call = spec === resilient ? productCall : successCallFor(spec);
     await runLoad(target, call, { connections, seconds: 2 });
     const run = await runLoad(target, call, { connections, seconds });
     await server.stop();

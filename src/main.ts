@@ -46,6 +46,8 @@ async function main(): Promise<void> {
     },
     `resilient-mcp listening on http://${config.host}:${address.port}/mcp`,
   );
+  // Out at once, not with the next buffer: orchestrators and scripts wait for this line.
+  logger.flush();
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -20,8 +20,8 @@ export function createRequestLogger(logger: Logger): HttpLogger {
       const path = (req.url ?? "").split("?")[0] ?? "";
       return QUIET_PATHS.has(path) ? "debug" : "info";
     },
-    // Lean serializers: every request header through redaction, and every response header, cost
-    // about a tenth of a call's CPU; these are the ones that help trace an MCP exchange.
+    // Lean serializers: every request and response header, through redaction, cost about a tenth
+    // of a call's CPU; these are the ones that help trace an MCP exchange.
     wrapSerializers: false,
     serializers: {
       req(req: IncomingMessage & { id?: unknown; originalUrl?: string }) {
@@ -43,7 +43,7 @@ export function createRequestLogger(logger: Logger): HttpLogger {
   });
 }
 
-/** Request headers worth a log line; credentials are kept only to be redacted by the logger. */
+/** Request headers worth a log line. */
 const LOGGED_HEADERS = [
   "user-agent",
   "content-type",
@@ -52,16 +52,23 @@ const LOGGED_HEADERS = [
   "x-forwarded-for",
   "mcp-protocol-version",
   "last-event-id",
-  "authorization",
-  "cookie",
-  "proxy-authorization",
 ];
 
+/** Credentials: a line shows that one was sent, never its value. */
+const CENSORED_HEADERS = ["authorization", "cookie", "proxy-authorization"];
+
+/**
+ * The headers a request line shows. This serializer is the only place request headers reach the
+ * log, so censoring here replaces a logger-wide redact pass over every line.
+ */
 function pickHeaders(headers: IncomingMessage["headers"]): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
   for (const name of LOGGED_HEADERS) {
     const value = headers[name];
     if (value !== undefined) picked[name] = value;
+  }
+  for (const name of CENSORED_HEADERS) {
+    if (headers[name] !== undefined) picked[name] = "[redacted]";
   }
   return picked;
 }
