@@ -123,5 +123,7 @@ export function successEnvelope(result: SuccessResult<unknown>): SuccessEnvelope
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+  const defined: Record<string, unknown> = {};
+  for (const [key, entry] of Object.entries(value)) if (entry !== undefined) defined[key] = entry;
+  return defined as Partial<T>;
 }

@@ -148,7 +148,12 @@ function draftsFor(
   const field = formatPath(issue.path);
   const value = valueAt(context.input, issue.path, issue.input);
   const node = schemaAt(context.inputJsonSchema, issue.path);
-  const expected = (node && describeExpected(node)) ?? expectedFromIssue(issue);
+  // A format or refinement failure is about a value of the right type: the schema node (the
+  // input side, types only) would say "a string" to a model that sent a string. The issue knows more.
+  const refined = issue.code === "custom" || (issue.code === "invalid_format" && issue.format === "regex");
+  const expected = refined
+    ? (expectedFromIssue(issue) ?? (node && describeExpected(node)))
+    : ((node && describeExpected(node)) ?? expectedFromIssue(issue));
   const examples = node
     ? examplesOf(node)
     : issue.code === "invalid_value"
@@ -367,7 +372,9 @@ function expectedFromIssue(issue: z.core.$ZodIssue): string | undefined {
     case "invalid_value":
       return `one of: ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
     case "invalid_format":
-      return issue.pattern === undefined ? `a valid ${issue.format}` : `a string matching /${issue.pattern}/`;
+      if (issue.pattern === undefined) return `a valid ${issue.format}`;
+      // zod gives a regex's pattern with its slashes ("/^\d+$/"), a named format's without.
+      return `a string matching ${issue.pattern.startsWith("/") ? issue.pattern : `/${issue.pattern}/`}`;
     case "not_multiple_of":
       return `a multiple of ${issue.divisor}`;
     default:

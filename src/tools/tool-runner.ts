@@ -390,7 +390,13 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       message: `tool call failed: ${guided.type}`,
       fields: internal
         ? { ...common, err: serializeCause(guided) }
-        : { ...common, error_message: guided.message, cause: briefCause(guided.cause) },
+        : {
+            ...common,
+            error_message: guided.message,
+            // A validation error's cause is the ZodError: its message restates error_message as
+            // pretty-printed JSON, and building it costs more than the rest of the line.
+            ...(guided.type === "validation_error" ? {} : { cause: briefCause(guided.cause) }),
+          },
     };
   }
 
