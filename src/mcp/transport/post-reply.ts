@@ -57,11 +57,6 @@ export class PostReply {
     }
   }
 
-  /** True once the HTTP answer has started as an SSE stream. */
-  get streaming(): boolean {
-    return this.state === "streaming";
-  }
-
   /** Sends a message that belongs to this POST: a response to one of its requests, or a message about one. */
   send(message: JSONRPCMessage): Promise<void> {
     if (this.state === "done") return Promise.resolve();
