@@ -41,7 +41,8 @@ export interface ProductTools {
 export interface ToolCallContext {
   readonly signal: AbortSignal;
   readonly reportProgress?: (progress: number, total?: number, message?: string) => Promise<void>;
-  readonly requestId: string;
+  /** The HTTP request's X-Request-Id, when the transport passed the request's headers. */
+  readonly requestId: string | undefined;
 }
 
 /** Every tool a session serves: the product's, plus the conformance fixtures when enabled. */
@@ -88,7 +89,7 @@ export class ToolDispatch {
     const { envelope, isError } = await this.product.call(name, args ?? {}, {
       signal: extra.signal,
       reportProgress,
-      requestId: String(extra.requestId),
+      requestId: httpRequestId(extra),
     });
     // Clients that drop structuredContent still see the whole envelope as text.
     return {
@@ -111,4 +112,10 @@ export class ToolDispatch {
           : "Call tools/list to see every tool this server offers.",
     });
   }
+}
+
+/** The id the request logger gave the HTTP request carrying this call (see assignRequestId). */
+function httpRequestId(extra: McpRequestExtra): string | undefined {
+  const id = extra.requestInfo?.headers["x-request-id"];
+  return typeof id === "string" ? id : undefined;
 }

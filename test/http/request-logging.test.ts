@@ -29,6 +29,39 @@ describe("structured request logs", () => {
     await services.close();
   });
 
+  it("tie a tool call's log line to its HTTP request: the call line carries the request id", async () => {
+    const { app, services, logs } = await buildApp({ LOG_LEVEL: "info" });
+    const init = await request(app).post("/mcp").set(mcpHeaders).send(initializeBody());
+    const session = String(init.headers["mcp-session-id"]);
+    const call = (requestId?: string) => {
+      const pending = request(app)
+        .post("/mcp")
+        .set(mcpHeaders)
+        .set("Mcp-Session-Id", session)
+        .set("MCP-Protocol-Version", "2025-11-25");
+      if (requestId !== undefined) pending.set("X-Request-Id", requestId);
+      return pending.send({
+        jsonrpc: "2.0",
+        id: 7,
+        method: "tools/call",
+        params: { name: "get_user", arguments: { user_id: "1" } },
+      });
+    };
+    const given = await call("trace-call.1");
+    const generated = await call();
+    assert.equal(given.status, 200, given.text);
+    assert.equal(generated.status, 200, generated.text);
+    await tick();
+    const callLines = (logs.lines as LogLine[]).filter((entry) => typeof entry.reference_id === "string");
+    const requestIds = callLines.map((entry) => entry.request_id);
+    assert.deepEqual(
+      requestIds,
+      ["trace-call.1", generated.headers["x-request-id"]],
+      "each call line carries the X-Request-Id its HTTP request was logged and answered with",
+    );
+    await services.close();
+  });
+
   it("replaces an unsafe X-Request-Id with a generated one", async () => {
     const { app, services, logs } = await buildApp({ LOG_LEVEL: "info" });
     const hostile = `x"}{"level":"fatal ${"a".repeat(200)}`;
