@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { connect, type AddressInfo, type Socket } from "node:net";
 
 /**
  * A real HTTP server on 127.0.0.1 (port 0) that answers with faults on demand, so upstream
@@ -280,8 +280,17 @@ export async function startFaultServer(): Promise<FaultServer> {
   };
 }
 
-/** A loopback port that was just listening and is now closed: connecting to it is refused. */
+/** Below 1024: the kernel never hands it out as an ephemeral port, and fetch does not block it. */
+const PRIVILEGED_CLOSED_PORT = 47;
+
+/**
+ * A loopback port where connecting is refused. A port that was just listening and is closed again
+ * can be handed to another test's server a moment later (test files run in parallel), and a
+ * fetch to it then hangs instead of failing; so a privileged port nobody listens on is preferred,
+ * and the old way is the fallback if something does.
+ */
 export async function closedPort(): Promise<number> {
+  if (await refuses(PRIVILEGED_CLOSED_PORT)) return PRIVILEGED_CLOSED_PORT;
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -291,6 +300,19 @@ export async function closedPort(): Promise<number> {
     });
   });
   return port;
+}
+
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => {
+      resolve(error.code === "ECONNREFUSED");
+    });
+  });
 }
 
 /** Waits for backpressure to clear; false if the client went away instead. */

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { classifyError } from "../../src/errors/classify.js";
 import { ToolError } from "../../src/errors/tool-error.js";
 import { UpstreamError, asUpstreamError } from "../../src/errors/upstream-error.js";
+import { closedPort } from "../helpers/fault-server.js";
 
 async function caught(action: () => unknown): Promise<unknown> {
   try {
@@ -25,13 +26,6 @@ function listen(server: Server): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  const port = await listen(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("classifyError: pass-through and programmer errors", () => {
