@@ -235,6 +235,10 @@ describe("classifyError: network (real sockets on loopback)", { timeout: 10_000 
   it("a fetch failure without a known network code (bad port) is internal: our configuration", async () => {
     const error = await caught(() => fetch("http://127.0.0.1:1/"));
     assert.equal(classifyError(error).type, "internal_error");
+    // Also when an upstream client wrapped it: retrying a blocked port cannot help.
+    const wrapped = classifyError(asUpstreamError("api", error));
+    assert.equal(wrapped.type, "internal_error", "a wrapped configuration failure is not a service failure");
+    assert.equal(wrapped.retryable, false, "and it is not retryable");
   });
 });
 

@@ -47,6 +47,9 @@ export function outcomeOf(error: unknown): UpstreamOutcome {
       return "timeout";
     case "external_service_error":
       return classified.details.kind ?? "server_error";
+    case "internal_error":
+      // A configured address fetch refuses to call (blocked port, bad URL): no connection was made.
+      return "connection_failed";
     default:
       // Only UpstreamErrors reach here, which classify as one of the above; keep the set closed anyway.
       return "bad_response";

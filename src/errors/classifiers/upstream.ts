@@ -1,5 +1,5 @@
 import type { ExternalServiceKind } from "../catalog.js";
-import type { ToolError } from "../tool-error.js";
+import { ToolError } from "../tool-error.js";
 import { cancelled, externalServiceError, rateLimited } from "../transient-errors.js";
 import { UpstreamError } from "../upstream-error.js";
 import { errorChain, errorName } from "./error-chain.js";
@@ -22,10 +22,17 @@ export function classifyUpstream(error: unknown): ToolError | undefined {
       cause: error,
     });
   }
-  const kind = error.kind ?? kindFromStatus(error.status) ?? kindFromCause(error.cause) ?? "server_error";
+  const kind = error.kind ?? kindFromStatus(error.status) ?? kindFromCause(error.cause);
+  if (kind === undefined && isUnreachableByConfiguration(error.cause)) {
+    // fetch refused before any network I/O (a blocked port, a bad URL): retrying cannot help, the
+    // operator must fix the service's configured address. Masked, with the cause in the log.
+    return new ToolError("internal_error", `${error.service} cannot be called as configured`, {
+      cause: error,
+    });
+  }
   return externalServiceError({
     service: error.service,
-    kind,
+    kind: kind ?? "server_error",
     ...(error.status === undefined ? {} : { status_code: error.status }),
     ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
     cause: error,
@@ -51,4 +58,12 @@ function kindFromCause(cause: unknown): ExternalServiceKind | undefined {
     if (name === "SyntaxError" || name === "ZodError") return "bad_response";
   }
   return undefined;
+}
+
+/** fetch's own "fetch failed" with no network error code under it: nothing was sent. */
+function isUnreachableByConfiguration(cause: unknown): boolean {
+  if (!(cause instanceof TypeError) || cause.message !== "fetch failed") return false;
+  return (
+    networkKind(cause) === undefined && !errorChain(cause).some((link) => errorName(link) === "TimeoutError")
+  );
 }
