@@ -155,7 +155,11 @@ export class StreamableHttpTransport implements Transport {
     if (!this.acceptsProtocolVersion(req, res)) return;
     const lastEventId = headerOf(req, "last-event-id");
     if (this.options.eventStore !== undefined && lastEventId !== undefined && lastEventId !== "") {
-      void this.resume(res, this.options.eventStore, lastEventId);
+      this.resume(res, this.options.eventStore, lastEventId).catch((error: unknown) => {
+        // An event store that failed (a shared store, one day): the client may retry the GET.
+        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+        writeJsonRpcError(res, 503, JsonRpcCode.serverError, "Events could not be replayed; retry the GET");
+      });
       return;
     }
     if (this.standalone.connected) {
