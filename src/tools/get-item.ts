@@ -29,9 +29,10 @@ export function getItemTool(store: Store) {
     }),
     output: itemData,
     async handler({ id }) {
-      const item =
-        (await store.getItem(id)) ??
-        (await store.listItems()).find((candidate) => candidate.name.toLowerCase() === id.toLowerCase());
+      const byId = await store.getItem(id);
+      // Only a miss by id reads the whole list: for a match by name, and for "did you mean".
+      const items = byId === undefined ? await store.listItems() : [];
+      const item = byId ?? items.find((candidate) => candidate.name.toLowerCase() === id.toLowerCase());
       if (item !== undefined) {
         return {
           id: item.id,
@@ -41,7 +42,6 @@ export function getItemTool(store: Store) {
           created_at: item.createdAt,
         };
       }
-      const items = await store.listItems();
       throw notFound({
         resource_type: "item",
         identifier: id,

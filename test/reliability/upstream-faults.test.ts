@@ -64,6 +64,28 @@ function assertNotRetryable(error: any): void {
 const faultsSurvived: string[] = [];
 const dataDirs = scratchDirs("resilient-mcp-upfault");
 
+/** The product in front of a fault server (the API) and a weather fake, with an SDK client. */
+async function startBehindFakes(env: Record<string, string>) {
+  const upstream = await startFaultServer();
+  const weather = await startWeatherFake();
+  const server = await startServer({
+    DATA_DIR: dataDirs.make(),
+    UPSTREAM_BASE_URL: `${upstream.url}/api`,
+    WEATHER_GEOCODING_URL: weather.url,
+    WEATHER_FORECAST_URL: weather.url,
+    WEATHER_ALERTS_URL: weather.url,
+    ...env,
+  });
+  const { client } = await connectClient(server.mcpUrl);
+  const stop = async () => {
+    await client.close();
+    await server.close();
+    await upstream.close();
+    await weather.close();
+  };
+  return { upstream, weather, server, client, stop };
+}
+
 describe("upstream faults", { timeout: 90_000 }, () => {
   describe("upstream and weather services down (connection refused)", () => {
     let server: RunningServer;
@@ -123,30 +145,18 @@ describe("upstream faults", { timeout: 90_000 }, () => {
     let weather: WeatherFake;
     let server: RunningServer;
     let client: Client;
+    let stop: () => Promise<void>;
 
     before(async () => {
-      upstream = await startFaultServer();
-      weather = await startWeatherFake();
-      server = await startServer({
-        DATA_DIR: dataDirs.make(),
-        UPSTREAM_BASE_URL: `${upstream.url}/api`,
+      ({ upstream, weather, server, client, stop } = await startBehindFakes({
         UPSTREAM_TIMEOUT_MS: "300",
         UPSTREAM_MAX_RETRIES: "1",
         UPSTREAM_BREAKER_FAILURES: "1000",
-        WEATHER_GEOCODING_URL: weather.url,
-        WEATHER_FORECAST_URL: weather.url,
-        WEATHER_ALERTS_URL: weather.url,
         WEATHER_TIMEOUT_MS: "300",
         TOOL_TIMEOUT_MS: String(TOOL_TIMEOUT_MS),
-      });
-      ({ client } = await connectClient(server.mcpUrl));
+      }));
     });
-    after(async () => {
-      await client.close();
-      await server.close();
-      await upstream.close();
-      await weather.close();
-    });
+    after(() => stop());
 
     const fetchWith = async (fault: Fault, attempt = 1) => {
       upstream.on("/api/fault", fault);
@@ -274,31 +284,18 @@ describe("upstream faults", { timeout: 90_000 }, () => {
   describe("upstream slower than the tool's own budget", () => {
     let upstream: FaultServer;
     let weather: WeatherFake;
-    let server: RunningServer;
     let client: Client;
+    let stop: () => Promise<void>;
     const BUDGET_MS = 800;
 
     before(async () => {
-      upstream = await startFaultServer();
-      weather = await startWeatherFake();
-      server = await startServer({
-        DATA_DIR: dataDirs.make(),
-        UPSTREAM_BASE_URL: `${upstream.url}/api`,
+      ({ upstream, weather, client, stop } = await startBehindFakes({
         UPSTREAM_TIMEOUT_MS: "10000",
-        WEATHER_GEOCODING_URL: weather.url,
-        WEATHER_FORECAST_URL: weather.url,
-        WEATHER_ALERTS_URL: weather.url,
         WEATHER_TIMEOUT_MS: "10000",
         TOOL_TIMEOUT_MS: String(BUDGET_MS),
-      });
-      ({ client } = await connectClient(server.mcpUrl));
+      }));
     });
-    after(async () => {
-      await client.close();
-      await server.close();
-      await upstream.close();
-      await weather.close();
-    });
+    after(() => stop());
 
     it("fetch_api_data: answered as timeout at the budget; the upstream request is abandoned", async () => {
       upstream.on("/api/glacial", faults.slow(8_000, faults.ok({})));
