@@ -6,7 +6,7 @@ import { JsonRpcCode, writeJsonRpcError } from "../src/http/json-rpc-error.js";
 import type { ServerLifecycle } from "../src/lifecycle.js";
 import { instrumentTransport } from "../src/mcp/instrument-transport.js";
 import type { SessionManager, SessionRefusal } from "../src/mcp/session-manager.js";
-import { readPostBody } from "../src/mcp/transport/json-rpc-message.js";
+import { isInitialize, readPostBody } from "../src/mcp/transport/json-rpc-message.js";
 import { StreamableHttpTransport } from "../src/mcp/transport/streamable-http-transport.js";
 import type { Metrics } from "../src/observability/metrics.js";
 
@@ -25,10 +25,6 @@ export interface McpRouteDeps {
 function sessionIdOf(req: Request): string | undefined {
   const header = req.headers["mcp-session-id"];
   return typeof header === "string" && header.length > 0 ? header : undefined;
-}
-
-function containsInitialize(messages: readonly JSONRPCMessage[]): boolean {
-  return messages.some((message) => "method" in message && message.method === "initialize");
 }
 
 function sessionNotFound(res: Response): void {
@@ -118,7 +114,7 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
       session.transport.handlePost(req, res, messages, batch);
       return;
     }
-    if (!containsInitialize(messages)) {
+    if (!messages.some(isInitialize)) {
       sessionRequired(res);
       return;
     }

@@ -69,6 +69,14 @@ describe("POST/GET/DELETE /mcp status codes (stateful)", () => {
     assert.match(res.body.error.message, /Mcp-Session-Id/);
   });
 
+  it("an initialize without an id (a notification) opens no session: 400", async () => {
+    const { id: _id, ...notification } = initializeBody();
+    const res = await request(app).post("/mcp").set(mcpHeaders).send(notification);
+    assertJsonRpcError(res, 400);
+    assert.match(res.body.error.message, /Mcp-Session-Id/);
+    assert.equal(res.headers["mcp-session-id"], undefined, "no session id was issued");
+  });
+
   it("an unknown session id is 404 so clients re-initialize", async () => {
     const res = await request(app)
       .post("/mcp")

@@ -67,6 +67,11 @@ export function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
   return "method" in message && "id" in message;
 }
 
+/** A message already known to be valid: is it the initialize request (which opens a session)? */
+export function isInitialize(message: JSONRPCMessage): message is JSONRPCRequest {
+  return isRequest(message) && message.method === "initialize";
+}
+
 /** A message already known to be valid: is it a response (a result or an error)? */
 export function isResponse(message: JSONRPCMessage): message is JSONRPCResultResponse | JSONRPCErrorResponse {
   return !("method" in message);

@@ -12,7 +12,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { JsonRpcCode, writeJsonRpcError } from "../../http/json-rpc-error.js";
 import { EventChannel } from "./event-channel.js";
-import { cancelledRequestId, isRequest, isResponse } from "./json-rpc-message.js";
+import { cancelledRequestId, isInitialize, isRequest, isResponse } from "./json-rpc-message.js";
 import { PostReply } from "./post-reply.js";
 import { SseStream } from "./sse-stream.js";
 
@@ -76,7 +76,8 @@ export class StreamableHttpTransport implements Transport {
       notAcceptable(res, "Not Acceptable: Client must accept both application/json and text/event-stream");
       return;
     }
-    const initialize = messages.filter(isRequest).find((request) => request.method === "initialize");
+    const requests = messages.filter(isRequest);
+    const initialize = requests.find(isInitialize);
     if (initialize !== undefined) {
       if (this.initialized) {
         writeJsonRpcError(
@@ -105,7 +106,7 @@ export class StreamableHttpTransport implements Transport {
       return;
     }
 
-    const requestIds = messages.filter(isRequest).map((request) => request.id);
+    const requestIds = requests.map((request) => request.id);
     const requestInfo = { headers: req.headers };
     if (requestIds.length === 0) {
       res.writeHead(202).end();
