@@ -32,10 +32,15 @@ done
 echo "conformance: server pid $server_pid on port $port ($mode)"
 
 status=0
-"$runner/node_modules/.bin/node" "$runner/node_modules/@modelcontextprotocol/conformance/dist/index.js" \
+timeout --kill-after=10 900 "$runner/node_modules/.bin/node" "$runner/node_modules/@modelcontextprotocol/conformance/dist/index.js" \
   server --url "http://localhost:$port/mcp" --suite all || status=$?
 
 kill -TERM "$server_pid"
+# The drain is bounded by SHUTDOWN_GRACE_MS; past 30 s the server is hung, not draining.
+for _ in $(seq 1 300); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$server_pid" 2>/dev/null; then
+  kill -KILL "$server_pid"; echo "server did not exit within 30 s of SIGTERM"; tail -20 "$log"; exit 1
+fi
 exit_code=0
 wait "$server_pid" || exit_code=$?
 trap - EXIT

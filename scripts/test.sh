@@ -1,27 +1,67 @@
 #!/usr/bin/env bash
 # The whole test suite, runnable on a fresh machine: installs what is missing (npm packages from
-# the lockfile; Debian packages when a suite needs them), then lint, types, build, unit, HTTP and
-# end-to-end tests, the reliability suite, and the official MCP conformance suite against the
-# running server.
-set -euo pipefail
+# the lockfile; Debian packages when a suite needs them), then runs every stage — lint, types,
+# build, unit/HTTP/end-to-end tests, the reliability suite, the official MCP conformance suite —
+# even after one fails, so a red stage never hides the others. One summary line per stage, then
+# the whole run as "N passed, N failed"; the exit code is non-zero when any stage failed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
+source scripts/test-stages.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
-echo "== lint and format"
-npm run -s lint
-echo "== typecheck"
-npm run -s typecheck
-echo "== build"
-npm run -s build
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+summaries=()
+total_passed=0
+total_failed=0
+failed_stages=0
 
-echo "== unit, HTTP and end-to-end tests"
-node --import tsx --test --test-reporter=spec test/unit/*.test.ts test/http/*.test.ts test/e2e/*.test.ts
+# run_stage NAME COUNTER COMMAND...: runs COMMAND with its output shown and kept; COUNTER names
+# how to count its checks (node_tests, conformance_checks, or one_check for lint/types/build).
+run_stage() {
+  local name=$1 counter=$2
+  shift 2
+  local log="$logs/${name// /_}.log" started=$SECONDS status=0
+  echo "== $name"
+  "$@" 2>&1 | tee "$log" || status=$?
+  local passed failed
+  read -r passed failed < <("$counter" "$log" "$status")
+  [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  local verdict=ok
+  if [ "$status" -ne 0 ]; then verdict="FAILED (exit $status)"; failed_stages=$((failed_stages + 1)); fi
+  summaries+=("$(printf '%-28s %-16s %5s passed %4s failed %5ss' "$name" "$verdict" "$passed" "$failed" $((SECONDS - started)))")
+}
 
-echo "== reliability suite (soak, faults, hostile input; bounded in time)"
-npm run -s test:reliability
+# Counters: each prints "passed failed" for one stage's log.
+one_check() { if [ "$2" -eq 0 ]; then echo "1 0"; else echo "0 1"; fi; }
+node_tests() {
+  local pass fail cancelled
+  pass=$(grep -aoE '^ℹ pass [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
+  fail=$(grep -aoE '^ℹ fail [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
+  cancelled=$(grep -aoE '^ℹ cancelled [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
+  echo "$pass $((fail + cancelled))"
+}
+conformance_checks() {
+  local pass fail
+  pass=$(grep -aoE '^Total: [0-9]+ passed' "$1" | awk '{s+=$2} END {print s+0}')
+  fail=$(grep -aoE '^Total: [0-9]+ passed, [0-9]+ failed' "$1" | awk '{s+=$4} END {print s+0}')
+  echo "$pass $fail"
+}
 
-echo "== MCP conformance suite"
-bash scripts/conformance.sh
+run_stage "lint and format" one_check npm run -s lint
+run_stage "typecheck" one_check npm run -s typecheck
+run_stage "build" one_check npm run -s build
+run_stage "unit, HTTP and e2e tests" node_tests "${UNIT_HTTP_E2E_TESTS[@]}"
+run_stage "reliability suite" node_tests "${RELIABILITY_TESTS[@]}"
+run_stage "MCP conformance suite" conformance_checks bash scripts/conformance.sh
+
+echo
+echo "== summary ($SECONDS s)"
+printf '%s\n' "${summaries[@]}"
+echo "$total_passed passed, $total_failed failed"
+[ "$failed_stages" -eq 0 ]

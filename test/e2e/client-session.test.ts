@@ -4,6 +4,7 @@ import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamable
 import { McpError, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import { connectClient } from "../helpers/mcp-client.js";
 import { startServer, type RunningServer } from "../helpers/test-server.js";
+import { deadlineSignal } from "../helpers/deadline.js";
 
 describe("SDK client over Streamable HTTP (stateful)", () => {
   let server: RunningServer;
@@ -65,6 +66,7 @@ describe("SDK client over Streamable HTTP (stateful)", () => {
         "Mcp-Session-Id": sessionId,
       },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+      signal: deadlineSignal("POST /mcp with a forgotten session id"),
     });
     assert.equal(stale.status, 404);
     await client.close();

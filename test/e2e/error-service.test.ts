@@ -6,6 +6,7 @@ import { defineTool } from "../../src/tools/tool-definition.js";
 import { connectClient } from "../helpers/mcp-client.js";
 import { callEnvelope } from "../helpers/tool-calls.js";
 import { startServer, type RunningServer } from "../helpers/test-server.js";
+import { deadlineSignal } from "../helpers/deadline.js";
 
 /** A developer's own tool that fails unexpectedly, with a secret and a path in its message. */
 const brokenTool = defineTool({
@@ -78,7 +79,9 @@ describe("the error service over MCP", () => {
   it("counts errors by tool and type on /metrics", async () => {
     const { client } = await connectClient(server.mcpUrl);
     const metric = async () => {
-      const text = await (await fetch(new URL("/metrics", server.url))).text();
+      const text = await (
+        await fetch(new URL("/metrics", server.url), { signal: deadlineSignal("GET /metrics") })
+      ).text();
       const match = /mcp_tool_errors_total\{tool="get_user",type="not_found"\} (\d+)/.exec(text);
       return { count: Number(match?.[1]), text };
     };

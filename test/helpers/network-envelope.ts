@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { ErrorBody, Envelope, SuccessEnvelope } from "../../src/errors/envelope.js";
+import { deadlineSignal } from "./deadline.js";
 
 /** One tool call as a model sees it: the envelope, and whether the result was flagged isError. */
 export interface EnvelopeCall {
@@ -51,7 +52,7 @@ export async function counterValue(
   name: string,
   labels: Readonly<Record<string, string>>,
 ): Promise<number> {
-  const response = await fetch(new URL("/metrics", baseUrl));
+  const response = await fetch(new URL("/metrics", baseUrl), { signal: deadlineSignal("GET /metrics") });
   assert.equal(response.status, 200);
   const text = await response.text();
   const wanted = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));

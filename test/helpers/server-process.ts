@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withDeadline } from "./deadline.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -11,8 +12,8 @@ export interface ServerProcess {
   readonly child: ChildProcess;
   readonly mcpUrl: URL;
   readonly output: string[];
-  /** Resolves with the exit code once the process has ended. */
-  exited(): Promise<number | null>;
+  /** Resolves with the exit code once the process has ended; fails after `ms` (15 s by default). */
+  exited(ms?: number): Promise<number | null>;
 }
 
 /** Runs src/main.ts as its own process on a free loopback port, as an operator would. */
@@ -56,5 +57,10 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Ser
       reject(new Error(`server exited with ${code}:\n${output.join("")}`));
     });
   });
-  return { child, mcpUrl: new URL(`http://127.0.0.1:${port}/mcp`), output, exited: () => exit };
+  return {
+    child,
+    mcpUrl: new URL(`http://127.0.0.1:${port}/mcp`),
+    output,
+    exited: (ms = 15_000) => withDeadline(`exit of server process ${String(child.pid)}`, exit, ms),
+  };
 }

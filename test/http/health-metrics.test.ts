@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import request from "supertest";
+import { request } from "../helpers/bounded-request.js";
 import { buildApp } from "../helpers/test-server.js";
 import { initializeBody, mcpHeaders } from "../helpers/mcp-requests.js";
 

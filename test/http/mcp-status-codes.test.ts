@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import request from "supertest";
+import { request, type Response } from "../helpers/bounded-request.js";
 import type { Express } from "express";
 import { buildApp } from "../helpers/test-server.js";
 import { initializeBody, mcpHeaders, answerMessages } from "../helpers/mcp-requests.js";
 
 /** Every HTTP error body is JSON-RPC JSON with a numeric code, never HTML or a stack. */
-function assertJsonRpcError(res: request.Response, status: number, code?: number): void {
+function assertJsonRpcError(res: Response, status: number, code?: number): void {
   assert.equal(res.status, status, `status ${res.status}: ${res.text}`);
   assert.match(String(res.headers["content-type"]), /application\/json/);
   assert.equal(res.body.jsonrpc, "2.0");

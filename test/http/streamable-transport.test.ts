@@ -14,6 +14,7 @@ import {
 import { mcpHeaders } from "../helpers/mcp-requests.js";
 import { SseEventReader, eventMessage, type SseEvent } from "../helpers/sse-events.js";
 import { startServer, type RunningServer } from "../helpers/test-server.js";
+import { deadlineSignal } from "../helpers/deadline.js";
 
 /**
  * The Streamable HTTP transport as a client on the wire sees it: when a POST is answered with plain
@@ -369,7 +370,7 @@ describe("MCP_STREAM_AFTER_MS=0: every POST with a request is a stream, as with 
         method: "POST",
         headers: mcpHeaders,
         body: JSON.stringify(initializeRequest("2025-11-25")),
-        signal: AbortSignal.timeout(5_000),
+        signal: deadlineSignal("POST /mcp initialize", 5_000),
       }),
     );
     assert.ok(isSse(init), `initialize: expected text/event-stream, got "${init.contentType}"`);
@@ -866,7 +867,7 @@ describe("what a POST must be", () => {
       await fetch(server.mcpUrl, {
         method: "DELETE",
         headers: { ...sessionHeaders, ...headers },
-        signal: AbortSignal.timeout(5_000),
+        signal: deadlineSignal("DELETE /mcp with a bad protocol version", 5_000),
       }),
     );
     assertHttpError(refusedDelete, 400, -32000, /protocol version/i);
@@ -884,7 +885,7 @@ describe("what a POST must be", () => {
         method: "POST",
         headers: mcpHeaders,
         body: JSON.stringify([initializeRequest("2025-11-25"), ping(1)]),
-        signal: AbortSignal.timeout(5_000),
+        signal: deadlineSignal("POST /mcp batched initialize", 5_000),
       }),
     );
     assertHttpError(answer, 400, -32600, /Only one initialization request/);
@@ -918,7 +919,7 @@ describe("stateless mode (no session, no event store)", () => {
             method: "POST",
             headers: { ...mcpHeaders, "MCP-Protocol-Version": "2025-11-25" },
             body: JSON.stringify(body),
-            signal: AbortSignal.timeout(5_000),
+            signal: deadlineSignal("POST /mcp without a session", 5_000),
           }),
         );
       const quick = assertJsonObject(await post(ping(1)));

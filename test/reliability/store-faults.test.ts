@@ -48,7 +48,7 @@ function fingerprint(dir: string): { data: string; walBytes: number } {
 /** Makes the directory and its data file immutable (a read-only disk, even for root); false if unsupported. */
 function makeImmutable(dir: string): boolean {
   try {
-    execFileSync("chattr", ["+i", path.join(dir, DATA_FILE_NAME), dir], { stdio: "ignore" });
+    execFileSync("chattr", ["+i", path.join(dir, DATA_FILE_NAME), dir], { stdio: "ignore", timeout: 10_000 });
     return true;
   } catch {
     return false;
@@ -56,7 +56,7 @@ function makeImmutable(dir: string): boolean {
 }
 
 function makeMutable(dir: string): void {
-  execFileSync("chattr", ["-i", path.join(dir, DATA_FILE_NAME), dir], { stdio: "ignore" });
+  execFileSync("chattr", ["-i", path.join(dir, DATA_FILE_NAME), dir], { stdio: "ignore", timeout: 10_000 });
 }
 
 function count(db: Database.Database, sql: string): number {

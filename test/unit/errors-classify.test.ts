@@ -9,6 +9,7 @@ import { z } from "zod";
 import { classifyError } from "../../src/errors/classify.js";
 import { ToolError } from "../../src/errors/tool-error.js";
 import { UpstreamError, asUpstreamError } from "../../src/errors/upstream-error.js";
+import { DeadlineError, deadlineSignal, withDeadline } from "../helpers/deadline.js";
 import { closedPort } from "../helpers/fault-server.js";
 
 async function caught(action: () => unknown): Promise<unknown> {
@@ -134,9 +135,12 @@ describe("classifyError: file system (real errors on a temp dir)", () => {
   });
 
   it("an ENOENT from spawn is internal: a missing executable is our fault", async () => {
-    const error = await new Promise<unknown>((resolve) => {
-      spawn("definitely-not-a-command-7f3a").on("error", resolve);
-    });
+    const error = await withDeadline(
+      "the error event of spawning a missing command",
+      new Promise<unknown>((resolve) => {
+        spawn("definitely-not-a-command-7f3a").on("error", resolve);
+      }),
+    );
     assert.equal((error as { code?: string }).code, "ENOENT");
     assert.equal(classifyError(error).type, "internal_error");
   });
@@ -162,7 +166,9 @@ describe("classifyError: network (real sockets on loopback)", { timeout: 10_000 
 
   it("fetch to a closed port is external_service_error connection_failed", async () => {
     const port = await closedPort();
-    const error = await caught(() => fetch(`http://127.0.0.1:${port}/`));
+    const error = await caught(() =>
+      fetch(`http://127.0.0.1:${port}/`, { signal: deadlineSignal("fetch to a closed port") }),
+    );
     assert.equal((error as Error).message, "fetch failed");
     const classified = classifyError(error);
     assert.equal(classified.type, "external_service_error");
@@ -172,16 +178,25 @@ describe("classifyError: network (real sockets on loopback)", { timeout: 10_000 
 
   it("a raw socket ECONNREFUSED (as ioredis sees it) is connection_failed", async () => {
     const port = await closedPort();
-    const error = await new Promise<unknown>((resolve) => {
-      connect(port, "127.0.0.1").on("error", resolve);
-    });
+    const error = await withDeadline(
+      "a connect to a closed port",
+      new Promise<unknown>((resolve) => {
+        connect(port, "127.0.0.1").on("error", resolve);
+      }),
+    );
     assert.equal(classifyError(error).details.kind, "connection_failed");
   });
 
   it("a server that hangs up mid-request is connection_failed (UND_ERR_SOCKET)", async () => {
-    const server = serve((socket) => socket.destroy());
+    // The server hangs up once the request has arrived. Destroying the socket on connect instead
+    // races undici's connect and, about once in 300 runs, leaves the fetch unsettled forever.
+    const server = serve((socket) => socket.once("data", () => socket.destroy()));
     const port = await listen(server);
-    const error = await caught(() => fetch(`http://127.0.0.1:${port}/`));
+    const error = await caught(() =>
+      fetch(`http://127.0.0.1:${port}/`, { signal: deadlineSignal("fetch to a server that hangs up") }),
+    );
+    assert.ok(!(error instanceof DeadlineError), String(error));
+    assert.equal(((error as Error).cause as { code?: string } | undefined)?.code, "UND_ERR_SOCKET");
     const classified = classifyError(error);
     assert.equal(classified.type, "external_service_error");
     assert.equal(classified.details.kind, "connection_failed");
@@ -233,7 +248,9 @@ describe("classifyError: network (real sockets on loopback)", { timeout: 10_000 
   });
 
   it("a fetch failure without a known network code (bad port) is internal: our configuration", async () => {
-    const error = await caught(() => fetch("http://127.0.0.1:1/"));
+    const error = await caught(() =>
+      fetch("http://127.0.0.1:1/", { signal: deadlineSignal("fetch to a blocked port") }),
+    );
     assert.equal(classifyError(error).type, "internal_error");
     // Also when an upstream client wrapped it: retrying a blocked port cannot help.
     const wrapped = classifyError(asUpstreamError("api", error));

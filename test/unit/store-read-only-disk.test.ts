@@ -20,13 +20,13 @@ function makeUnwritable(t: TestContext, dir: string): (() => void) | undefined {
     };
   }
   try {
-    execFileSync("chattr", ["+i", dir], { stdio: "ignore" });
+    execFileSync("chattr", ["+i", dir], { stdio: "ignore", timeout: 10_000 });
   } catch {
     t.skip("needs chattr +i (root on ext4) to make a directory unwritable for root");
     return undefined;
   }
   return () => {
-    execFileSync("chattr", ["-i", dir], { stdio: "ignore" });
+    execFileSync("chattr", ["-i", dir], { stdio: "ignore", timeout: 10_000 });
   };
 }
 

@@ -131,7 +131,7 @@ describe("workspace.readText and stat", () => {
     "refuses a FIFO without blocking on it",
     { skip: process.platform === "win32" ? "no FIFOs" : false, timeout: 5000 },
     async () => {
-      execFileSync("mkfifo", [path.join(base, "pipe")]);
+      execFileSync("mkfifo", [path.join(base, "pipe")], { timeout: 10_000 });
       const error = await classifiedRejection(workspace.readText("pipe"));
       assert.equal(error.type, "validation_error");
       assert.match(error.message, /not a regular file/);

@@ -1,0 +1,47 @@
+/**
+ * Deadlines for every wait in the tests. A wait without one turns a lost answer into a hung run
+ * (Node 20's fetch can fail to settle when a server destroys a socket); with one, the test fails
+ * with a message naming what it waited for.
+ */
+
+/** How long a test waits for one answer from a loopback server unless it says otherwise. */
+export const ANSWER_DEADLINE_MS = 10_000;
+
+/** The error a missed deadline fails with: it names what was awaited and for how long. */
+export class DeadlineError extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what}: no answer within ${ms} ms`);
+    this.name = "DeadlineError";
+  }
+}
+
+/**
+ * An AbortSignal that aborts after `ms` with a DeadlineError naming `what`; pass it to fetch or
+ * to anything that takes a signal. The timer is unref'd so it never keeps a finished run alive.
+ */
+export function deadlineSignal(what: string, ms = ANSWER_DEADLINE_MS): AbortSignal {
+  const controller = new AbortController();
+  setTimeout(() => {
+    controller.abort(new DeadlineError(what, ms));
+  }, ms).unref();
+  return controller.signal;
+}
+
+/** Settles like `promise`, or rejects with a DeadlineError naming `what` after `ms`. */
+export async function withDeadline<T>(
+  what: string,
+  promise: Promise<T>,
+  ms = ANSWER_DEADLINE_MS,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const missed = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new DeadlineError(what, ms));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, missed]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
