@@ -31,9 +31,13 @@ export interface AuthorizationServer {
 /**
  * oidc-provider (a certified OpenID provider) on 127.0.0.1, issuing JWT access tokens for the
  * resource servers in `resources` (RFC 8707 resource indicators), with client credentials,
- * dynamic client registration and its development login pages for the authorization-code flow.
+ * dynamic client registration (or `publicClients` registered up front) and its development login
+ * pages for the authorization-code flow.
  */
-export async function startAuthorizationServer(resources: readonly string[]): Promise<AuthorizationServer> {
+export async function startAuthorizationServer(
+  resources: readonly string[],
+  options: { readonly publicClients?: readonly { clientId: string; redirectUri: string }[] } = {},
+): Promise<AuthorizationServer> {
   const http: Server = createServer();
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
@@ -57,7 +61,18 @@ export async function startAuthorizationServer(resources: readonly string[]): Pr
   });
 
   const provider = new Provider(issuer, {
-    clients: [machine(agent), machine(shortLived)],
+    clients: [
+      machine(agent),
+      machine(shortLived),
+      ...(options.publicClients ?? []).map((client) => ({
+        client_id: client.clientId,
+        redirect_uris: [client.redirectUri],
+        grant_types: ["authorization_code"],
+        response_types: ["code" as const],
+        token_endpoint_auth_method: "none" as const,
+        scope: ALL_SCOPES,
+      })),
+    ],
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(16).toString("hex")] },
     scopes: ["openid", ...ALL_SCOPES.split(" ")],
