@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 
@@ -67,9 +67,11 @@ export async function readKeyFileText(
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && options.missingIsEmpty === true) return '{"keys": []}';
-    throw new KeyFileError(file, code === "ENOENT" ? "no such file" : `cannot be read (${code ?? "error"})`, {
-      cause: error,
-    });
+    const problem =
+      code === "ENOENT"
+        ? "no such file (create it with `npm run keys -- create --file <file> --principal <name>`; see docs/auth.md)"
+        : `cannot be read (${code ?? "error"}; the server's user needs read access)`;
+    throw new KeyFileError(file, problem, { cause: error });
   }
 }
 
@@ -82,11 +84,17 @@ export async function readKeyFile(
 }
 
 /**
- * Writes the keys file atomically (a temporary file renamed over it), readable by its owner only:
- * a server watching the file never reads half of it.
+ * Writes the keys file atomically (a temporary file renamed over it), so a server watching it
+ * never reads half of it. A new file is readable by its owner only; an existing file keeps its
+ * mode (an operator may have opened it to a container's user: it holds hashes, never keys).
  */
 export async function writeKeyFile(file: string, content: KeyFile): Promise<void> {
+  const mode = await stat(file).then(
+    (existing) => existing.mode & 0o777,
+    () => 0o600,
+  );
   const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
-  await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`, { mode });
+  await chmod(temporary, mode);
   await rename(temporary, file);
 }
