@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type RemoteJWKSet } from "jose";
 import type { CredentialRefusal, VerifierUnavailable } from "./auth-failure.js";
 import { discoverIssuer, type IssuerMetadata } from "./issuer-metadata.js";
+import { VerifiedTokenCache } from "./verified-token-cache.js";
 
 /** A verified access token: who it is for and what it grants. */
 export interface VerifiedToken {
@@ -24,6 +25,8 @@ export interface JwtVerifierOptions {
   readonly jwksMaxAgeMs?: number;
   /** After failed discovery, how long requests fail fast before discovery is tried again. */
   readonly retryDiscoveryAfterMs?: number;
+  /** How long a verified token is remembered (bounded by its exp); 0 verifies every time. */
+  readonly verifiedCacheMs?: number;
 }
 
 /** Verifies JWT access tokens of one issuer for one audience (RFC 9068, RFC 8707). */
@@ -36,13 +39,18 @@ export interface JwtVerifier {
 /**
  * Builds the verifier. The issuer's metadata is discovered once (again after a failure, at most
  * every few seconds); its JWKS is cached by jose, which fetches again when a token names a key id
- * it does not hold (key rotation) — so verifying a token costs no network round trip.
+ * it does not hold (key rotation) — so verifying a token costs no network round trip. A token
+ * that verified is remembered for a minute (see VerifiedTokenCache).
  */
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   const timeoutMs = options.timeoutMs ?? 5000;
   const retryAfterMs = options.retryDiscoveryAfterMs ?? 5000;
   let keys: Promise<RemoteJWKSet> | undefined;
-  let failedAt = Number.NEGATIVE_INFINITY;
+  let failedAt = 0;
+  const verified = new VerifiedTokenCache<VerifiedToken>({
+    maxEntries: 1000,
+    maxAgeMs: options.verifiedCacheMs ?? 60_000,
+  });
 
   const keySet = (): Promise<RemoteJWKSet> => {
     if (keys === undefined || (failedAt > 0 && Date.now() - failedAt >= retryAfterMs)) {
@@ -64,6 +72,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   };
 
   async function verify(token: string): Promise<VerifiedToken | CredentialRefusal | VerifierUnavailable> {
+    const remembered = verified.get(token);
+    if (remembered !== undefined) return remembered;
     let getKey: RemoteJWKSet;
     try {
       getKey = await keySet();
@@ -78,7 +88,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
         clockTolerance: options.clockToleranceSeconds,
         requiredClaims: ["exp"],
       });
-      return accepted(payload);
+      const verdict = accepted(payload);
+      if (verdict.ok && payload.exp !== undefined) verified.set(token, verdict, payload.exp * 1000);
+      return verdict;
     } catch (error) {
       return refusedOrUnavailable(error, options.audience);
     }

@@ -66,7 +66,10 @@ describe("secure by default: what a server on a public address accepts", { timeo
 
   it("a missing keys file refuses to start, naming the file", async () => {
     const output = await failedStart({ AUTH_API_KEYS_FILE: "/nonexistent/api-keys.json" });
-    assert.match(output.trim(), /^Cannot start: API keys file .*api-keys\.json: no such file \(create it with `npm run keys -- create/);
+    assert.match(
+      output.trim(),
+      /^Cannot start: API keys file .*api-keys\.json: no such file \(create it with `npm run keys -- create/,
+    );
   });
 
   it("AUTH_ALLOW_ANONYMOUS=true lets an operator serve a public address without credentials, read-only", async () => {

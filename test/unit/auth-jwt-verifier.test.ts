@@ -105,6 +105,8 @@ describe("JWT verifier (jose, remote JWKS)", () => {
       timeoutMs: 2000,
       jwksCooldownMs: 0,
       retryDiscoveryAfterMs: 100,
+      // Every test verifies for real unless it is about the cache.
+      verifiedCacheMs: 0,
       ...overrides,
     });
 
@@ -139,6 +141,25 @@ describe("JWT verifier (jose, remote JWKS)", () => {
       assert.equal((await verify.verify(await as.sign(first, {}))).ok, true);
     }
     assert.equal(as.jwksFetches - before, 1);
+  });
+
+  it("remembers a verified token: answered again without its key, until the cache time is over", async () => {
+    const rotating = await newKey("rotating");
+    as.keys = [first, rotating];
+    const token = await as.sign(rotating, {});
+    // Key sets that go stale at once, so that withdrawing the key is seen on the next check.
+    const cached = verifier({ verifiedCacheMs: 60_000, jwksMaxAgeMs: 1 });
+    const uncached = verifier({ jwksMaxAgeMs: 1 });
+    try {
+      assert.equal((await cached.verify(token)).ok, true);
+      assert.equal((await uncached.verify(token)).ok, true);
+      as.keys = [first];
+      await sleep(5);
+      assert.equal(reasonOf(await uncached.verify(token)), "invalid", "verified for real, the key is gone");
+      assert.equal((await cached.verify(token)).ok, true, "the same token is answered from the cache");
+    } finally {
+      as.keys = [first];
+    }
   });
 
   it("follows key rotation: a token with a new key id fetches the key set again", async () => {

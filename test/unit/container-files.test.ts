@@ -37,7 +37,10 @@ describe("Dockerfile and docker-compose.yml", () => {
     for (const service of services) {
       const config = loadConfig(service.environment ?? {});
       assert.equal(config.host, "0.0.0.0", "a container must bind all interfaces");
-      assert.ok(config.auth.apiKeysFile !== undefined || config.auth.oauth !== undefined, "callers authenticate");
+      assert.ok(
+        config.auth.apiKeysFile !== undefined || config.auth.oauth !== undefined,
+        "callers authenticate",
+      );
       assert.deepEqual(authStartupProblems(config.auth, config.host), []);
       assert.ok(
         service.ports?.some((port) => port.endsWith(`:${config.port}`)),
