@@ -25,8 +25,8 @@ const RELOAD_DEBOUNCE_MS = 100;
 
 /**
  * The API keys of AUTH_API_KEYS_FILE, held in memory by key id. The file is re-read when it
- * changes (the folder is watched, so a file replaced by rename or a Kubernetes secret update is
- * seen too) or on `reload()` (SIGHUP). A file that turns invalid is reported and the keys loaded
+ * changes (the folder is watched, not the file, so that a file replaced by rename — as the keys
+ * CLI writes it — is seen too) or on `reload()` (SIGHUP). A file that turns invalid is reported and the keys loaded
  * before stay in force, so a typo never locks every client out.
  */
 export class ApiKeyStore {
