@@ -4,6 +4,7 @@ import type { DestinationStream, Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import manifest from "../package.json" with { type: "json" };
 import type { ReadinessCheck } from "../routes/health.js";
+import { createAuthServices, type AuthServices } from "./auth/auth-services.js";
 import { DeploymentEngine, failVersionsEndingWith } from "./backends/store/deployment-engine.js";
 import { SqliteStore } from "./backends/store/sqlite-store.js";
 import { createUpstreamClient, type UpstreamRequestEvent } from "./backends/upstream/http-client.js";
@@ -31,6 +32,7 @@ export interface Services {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly lifecycle: ServerLifecycle;
+  readonly auth: AuthServices;
   readonly backends: ToolBackends;
   readonly tools: ToolDispatch;
   readonly createServer: () => McpServer;
@@ -56,6 +58,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
   let sessions: SessionManager | undefined;
   const metrics = createMetrics({ activeSessions: () => sessions?.size ?? 0 });
   const lifecycle = new ServerLifecycle();
+  // First: a configuration that would expose the server stops it before any backend opens.
+  const auth = await createAuthServices({
+    config: config.auth,
+    host: config.host,
+    logger,
+    registry: metrics.registry,
+  });
   const countUpstream = (event: UpstreamRequestEvent) => {
     metrics.upstreamRequests.inc({ service: event.service, outcome: event.outcome });
   };
@@ -121,10 +130,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     metrics,
     defaultTimeoutMs: config.toolTimeoutMs,
     strictSteps: options.strictSteps ?? false,
-    anonymousPrincipal: {
-      id: config.defaultPrincipal.id,
-      permissions: new Set(config.defaultPrincipal.permissions),
-    },
+    anonymousPrincipal: auth.anonymousPrincipal,
   });
   const tools = new ToolDispatch(
     productToolsFrom(runner),
@@ -160,6 +166,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     logger,
     metrics,
     lifecycle,
+    auth,
     backends,
     tools,
     createServer,
@@ -174,6 +181,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       },
     ],
     async close() {
+      auth.close();
       await sessions?.closeAll();
       deployments.stop();
       await store.close();

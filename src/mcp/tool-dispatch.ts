@@ -6,6 +6,8 @@ import {
   type CallToolResult,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import type { Principal } from "../tools/tool-definition.js";
+import { principalOfAuthInfo } from "./principal-auth-info.js";
 import type { McpRequestExtra, RawTool } from "./raw-tool.js";
 
 /**
@@ -43,6 +45,8 @@ export interface ToolCallContext {
   readonly reportProgress?: (progress: number, total?: number, message?: string) => Promise<void>;
   /** The HTTP request's X-Request-Id, when the transport passed the request's headers. */
   readonly requestId: string | undefined;
+  /** Who is calling; undefined for an anonymous caller. */
+  readonly principal?: Principal;
 }
 
 /** Every tool a session serves: the product's, plus the conformance fixtures when enabled. */
@@ -90,6 +94,7 @@ export class ToolDispatch {
       signal: extra.signal,
       reportProgress,
       requestId: httpRequestId(extra),
+      principal: principalOfAuthInfo(extra.authInfo),
     });
     // Clients that drop structuredContent still see the whole envelope as text.
     return {
