@@ -234,7 +234,8 @@ describe("session lifecycle limits", () => {
       const sessionId = await openSession(app);
       assert.equal(sessions.size, 1);
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      assert.equal(await sessions.expireIdle(), 1);
+      // The idle sweep (every 250 ms here) may have expired it first; either way exactly once.
+      await sessions.expireIdle();
       assert.equal(sessions.size, 0);
       const res = await request(app)
         .post("/mcp")
