@@ -1,3 +1,4 @@
+import { operationsConfig } from "./operations.js";
 import { configSchema, type Config } from "./schema.js";
 
 /** Raised when the environment holds bad values; the message names every bad variable. */
@@ -75,5 +76,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       userAgent: v.WEATHER_USER_AGENT,
       timeoutMs: v.WEATHER_TIMEOUT_MS,
     }),
+    operations: operationsConfig(v),
   });
 }

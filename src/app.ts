@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler } from "express";
 import { createHealthRouter } from "../routes/health.js";
 import { createMcpRouter } from "../routes/mcp.js";
 import { createMetricsRouter } from "../routes/metrics.js";
+import { countResponses } from "./http/count-responses.js";
 import { httpErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { hostOriginGuard, originAllowed } from "./http/host-origin-guard.js";
 import { createRequestLogger } from "./http/request-logger.js";
@@ -36,7 +37,8 @@ export function createApp(services: Services): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
 
-  app.use(createRequestLogger(services.logger));
+  app.use(countResponses(services.metrics.httpResponses));
+  app.use(createRequestLogger(services.logger, { stopping: () => services.lifecycle.stopping }));
   // DNS-rebinding protection and CORS concern the MCP endpoint, which acts on behalf of a client;
   // probes and scrapers reach /health and /metrics by whatever address the platform uses.
   const guard = hostOriginGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins });
