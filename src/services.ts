@@ -81,6 +81,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const readinessChecks: ReadinessCheck[] = [];
   const metrics = createMetrics({
     activeSessions: () => sessions?.size ?? 0,
+    sessionLimit: config.maxSessions,
     circuits: () => circuits,
     stalledDeployments: () => engine.stalledCount,
     readiness: () => evaluateReadiness(readinessChecks, lifecycle.stopping),

@@ -9,13 +9,24 @@ export type HttpResponseLabel = "http_request_method" | "http_route" | "http_res
  * sets (see `httpRouteLabel`), so a client cannot mint label values with odd paths.
  */
 export function httpResponsesCounter(registry: Registry): Counter<HttpResponseLabel> {
-  return new Counter({
+  const counter = new Counter({
     name: "http_server_responses_total",
     help: "HTTP responses by request method, route and status code",
     labelNames: ["http_request_method", "http_route", "http_response_status_code"],
     registers: [registry],
   });
+  // The refusals alerts count start at zero: increase() cannot see the first burst of a series
+  // that appears with it.
+  for (const method of ["GET", "POST"]) {
+    for (const status of REFUSAL_STATUSES) {
+      counter.inc({ http_request_method: method, http_route: "/mcp", http_response_status_code: status }, 0);
+    }
+  }
+  return counter;
 }
+
+/** Unauthenticated, forbidden, too many requests: the /mcp statuses alert rules watch. */
+const REFUSAL_STATUSES = ["401", "403", "429"] as const;
 
 const ROUTES = new Set(["/mcp", "/health", "/ready", "/metrics"]);
 const METHODS = new Set(["GET", "POST", "DELETE", "OPTIONS", "HEAD", "PUT", "PATCH"]);

@@ -30,6 +30,8 @@ export interface Metrics extends ToolCallCounters, SessionMetrics, UpstreamMetri
  */
 export interface MetricSources {
   readonly activeSessions?: () => number;
+  /** MAX_SESSIONS, exported as mcp_sessions_limit. */
+  readonly sessionLimit?: number;
   readonly circuits?: () => readonly CircuitSource[];
   readonly stalledDeployments?: () => number;
   readonly readiness?: () => Promise<ReadinessReport>;
@@ -46,7 +48,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     registry,
     operationDuration: operationDurationHistogram(registry),
     ...toolCallCounters(registry),
-    ...sessionMetrics(registry, sources.activeSessions ?? (() => 0)),
+    ...sessionMetrics(registry, sources.activeSessions ?? (() => 0), sources.sessionLimit),
     httpResponses: httpResponsesCounter(registry),
     ...upstreamMetrics(registry, sources.circuits ?? (() => [])),
     ...deploymentEngineMetrics(registry, sources.stalledDeployments ?? (() => 0)),

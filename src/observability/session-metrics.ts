@@ -19,11 +19,15 @@ export const SESSION_DURATION_BUCKETS = [
 ] as const;
 
 /**
- * mcp_sessions_active (read at scrape time), mcp_sessions_created_total,
+ * mcp_sessions_active (read at scrape time), mcp_sessions_limit, mcp_sessions_created_total,
  * mcp_sessions_expired_total, mcp_sessions_rejected_total{reason} and
  * mcp_server_session_duration_seconds (OpenTelemetry `mcp.server.session.duration`).
  */
-export function sessionMetrics(registry: Registry, activeSessions: () => number): SessionMetrics {
+export function sessionMetrics(
+  registry: Registry,
+  activeSessions: () => number,
+  sessionLimit: number | undefined,
+): SessionMetrics {
   new Gauge({
     name: "mcp_sessions_active",
     help: "MCP sessions currently open (stateful mode)",
@@ -32,6 +36,14 @@ export function sessionMetrics(registry: Registry, activeSessions: () => number)
       this.set(activeSessions());
     },
   });
+  if (sessionLimit !== undefined) {
+    // Exported so an alert can compare mcp_sessions_active with it (MAX_SESSIONS).
+    new Gauge({
+      name: "mcp_sessions_limit",
+      help: "Most MCP sessions open at once (MAX_SESSIONS); initialize is refused with 503 beyond it",
+      registers: [registry],
+    }).set(sessionLimit);
+  }
   const sessionsRejected = new Counter({
     name: "mcp_sessions_rejected_total",
     help: "New sessions refused, by reason (capacity, draining)",
