@@ -3,8 +3,11 @@ import path from "node:path";
 import type { CheckResult } from "../../health/readiness.js";
 import type { StoreRoom } from "./sqlite-write-probe.js";
 
-/** Fewer pages left than this under DATA_MAX_BYTES, and the store is full: a deployment row needs a few. */
-export const MIN_PAGES_LEFT = 4;
+/**
+ * Fewer pages left than this under DATA_MAX_BYTES, and the store is full: one imported item (a
+ * row, its index entries, a page split) already fails with 3 pages (12 KiB) left.
+ */
+export const MIN_PAGES_LEFT = 8;
 /** Less free space than this on the data file's file system, and the disk is full. */
 export const MIN_DISK_BYTES = 1024 * 1024;
 
