@@ -22,7 +22,8 @@ export function duplicateKeys(json: string): string[] {
       }
       i = end;
     } else if (char === "{" || char === "[") {
-      const parentPath = top === undefined ? "" : top.keys === undefined ? `${top.path}[]` : joinPath(top.path, lastKey);
+      const parentPath =
+        top === undefined ? "" : top.keys === undefined ? `${top.path}[]` : joinPath(top.path, lastKey);
       stack.push({ keys: char === "{" ? new Set() : undefined, path: parentPath, expectKey: char === "{" });
     } else if (char === "}" || char === "]") {
       stack.pop();
