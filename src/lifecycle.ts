@@ -1,4 +1,11 @@
 /**
+ * Past SHUTDOWN_DELAY_MS and SHUTDOWN_GRACE_MS, closing sessions and the store gets this long
+ * before the process exits 1 anyway. A container's stop timeout must exceed delay + grace + this
+ * margin (docs/monitoring.md, "Stopping").
+ */
+export const FORCED_EXIT_MARGIN_MS = 3000;
+
+/**
  * Whether the server is stopping or draining, and how many MCP requests are still being answered.
  * Shutdown first announces the stop (readiness turns 503 while everything is still served, so
  * load balancers notice: SHUTDOWN_DELAY_MS), then drains (new sessions are refused) and waits for

@@ -1,14 +1,8 @@
 import type { AddressInfo } from "node:net";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { createApp } from "./app.js";
+import { FORCED_EXIT_MARGIN_MS } from "./lifecycle.js";
 import { createServices } from "./services.js";
-
-/**
- * Past the delay and the grace period, closing sessions and the store gets this long before the
- * process exits 1 anyway. A container's stop timeout must exceed delay + grace + this margin
- * (docs/monitoring.md, "Stopping").
- */
-const FORCED_EXIT_MARGIN_MS = 3000;
 
 /**
  * The only file that reads process.env, listens on a port and handles signals. SIGTERM/SIGINT
