@@ -1,14 +1,8 @@
 /**
- * Label names and fixed label values shared by every metric family, so one concept has one name
- * across families and a dashboard can join them. docs/metrics.md lists them and
- * docs/decisions/0001-metric-names.md says why these names.
+ * Fixed label values shared by the metric families. Every family uses one label name per concept
+ * (gen_ai_tool_name, error_type, upstream_service…) so a dashboard can join them: docs/metrics.md
+ * lists them, docs/decisions/0001-metric-names.md says why these names.
  */
-
-/** The tool a call named (OpenTelemetry `gen_ai.tool.name`); UNKNOWN_TOOL for unregistered names. */
-export const TOOL_LABEL = "gen_ai_tool_name";
-
-/** The error catalog type (OpenTelemetry `error.type`); "" when the operation succeeded. */
-export const ERROR_TYPE_LABEL = "error_type";
 
 /**
  * The tool label of calls to a name no tool has: a client must not be able to mint label values,
