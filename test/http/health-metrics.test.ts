@@ -44,6 +44,25 @@ describe("health, readiness and metrics", () => {
     await services.close();
   });
 
+  it("observes a session's duration when it ends, by negotiated protocol version", async () => {
+    const { app, services } = await buildApp();
+    const opened = await request(app).post("/mcp").set(mcpHeaders).send(initializeBody()).expect(200);
+    const sessionId = String(opened.headers["mcp-session-id"]);
+    await request(app)
+      .delete("/mcp")
+      .set(mcpHeaders)
+      .set("Mcp-Session-Id", sessionId)
+      .set("MCP-Protocol-Version", "2025-11-25")
+      .expect(200);
+    const metrics = (await request(app).get("/metrics").expect(200)).text;
+    assert.match(
+      metrics,
+      /^mcp_server_session_duration_seconds_count\{mcp_protocol_version="2025-11-25",network_transport="tcp"\} 1$/m,
+    );
+    assert.match(metrics, /^mcp_sessions_active 0$/m);
+    await services.close();
+  });
+
   it("counts every HTTP response by method, route and status, unknown paths as one route", async () => {
     const { app, services } = await buildApp();
     await request(app).get("/health").expect(200);
