@@ -24,6 +24,8 @@ export interface ServerSpec {
   readonly memoryProbe?: boolean;
   /** Write a V8 CPU profile into this folder when the server exits (bench/profile.ts). */
   readonly cpuProfileDir?: string;
+  /** resilient only: another build's dist/src/main.js (bench/compare-builds.ts); this build's by default. */
+  readonly entry?: string;
 }
 
 export interface MemorySample {
@@ -75,7 +77,7 @@ function commandFor(
   switch (spec.kind) {
     case "resilient":
       return {
-        args: [...flags, join(root, "dist/src/main.js")],
+        args: [...flags, spec.entry ?? join(root, "dist/src/main.js")],
         env: {
           ...env,
           HOST: "127.0.0.1",

@@ -1,5 +1,6 @@
 import { authConfigFrom } from "./auth.js";
 import { metricsEndpointConfigFrom } from "./metrics-endpoint.js";
+import { operationsConfig } from "./operations.js";
 import { configSchema, type Config } from "./schema.js";
 
 /** Raised when the environment holds bad values; the message names every bad variable. */
@@ -75,5 +76,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }),
     auth: authConfigFrom(v),
     metricsEndpoint: metricsEndpointConfigFrom(v),
+    operations: operationsConfig(v),
   });
 }

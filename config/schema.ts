@@ -2,6 +2,7 @@ import { z } from "zod";
 import { authEnvShape, type AuthConfig } from "./auth.js";
 import { baseUrl, booleanFlag, commaList, wholeNumber } from "./env-values.js";
 import { metricsEndpointEnvShape, type MetricsEndpointConfig } from "./metrics-endpoint.js";
+import { operationsShape, type OperationsConfig } from "./operations.js";
 
 /** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
 function toOrigin(value: string): string | undefined {
@@ -87,6 +88,7 @@ export const configSchema = z.object({
   WEATHER_TIMEOUT_MS: wholeNumber(50, 600_000).default(5000),
   ...authEnvShape,
   ...metricsEndpointEnvShape,
+  ...operationsShape,
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -127,4 +129,5 @@ export type Config = Readonly<{
   }>;
   auth: AuthConfig;
   metricsEndpoint: MetricsEndpointConfig;
+  operations: OperationsConfig;
 }>;

@@ -1,15 +1,12 @@
 import { Router } from "express";
+import { evaluateReadiness, type ReadinessCheck } from "../src/health/readiness.js";
 import type { ServerLifecycle } from "../src/lifecycle.js";
 
-/** A dependency that readiness depends on (store, upstream clients, …). */
-export interface ReadinessCheck {
-  readonly name: string;
-  check(): Promise<boolean>;
-}
+export type { ReadinessCheck } from "../src/health/readiness.js";
 
 /**
- * GET /health: liveness — the process serves HTTP. GET /ready: readiness — not draining and every
- * dependency usable; 503 otherwise, naming what is not ready.
+ * GET /health: liveness — the process serves HTTP. GET /ready: readiness — not stopping and every
+ * dependency usable; 503 otherwise, naming what is not ready and why.
  */
 export function createHealthRouter(deps: {
   lifecycle: ServerLifecycle;
@@ -26,21 +23,19 @@ export function createHealthRouter(deps: {
     });
   });
   router.get("/ready", async (_req, res) => {
-    const results = await Promise.all(
-      deps.checks.map(async (dependency) => {
-        try {
-          return { name: dependency.name, ok: await dependency.check() };
-        } catch {
-          return { name: dependency.name, ok: false };
-        }
-      }),
+    const report = await evaluateReadiness(deps.checks, deps.lifecycle.stopping);
+    const checks = Object.fromEntries(
+      report.checks.map(({ name, result }) => [name, result.ok ? "ok" : "failing"]),
     );
-    const checks = Object.fromEntries(results.map((result) => [result.name, result.ok ? "ok" : "failing"]));
-    const draining = deps.lifecycle.draining;
-    const ready = !draining && results.every((result) => result.ok);
+    const problems = Object.fromEntries(
+      report.checks.flatMap(({ name, result }) =>
+        result.ok ? [] : [[name, { reason: result.reason, message: result.message }]],
+      ),
+    );
+    const status = report.ready ? "ready" : report.stopping ? "draining" : "not_ready";
     res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? "ready" : draining ? "draining" : "not_ready", checks });
+      .status(report.ready ? 200 : 503)
+      .json(Object.keys(problems).length > 0 ? { status, checks, problems } : { status, checks });
   });
   return router;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, runnable on a fresh machine: installs what is missing (npm packages from
 # the lockfile; Debian packages when a suite needs them), then runs every stage — lint, types,
-# build, unit/HTTP/end-to-end tests, the reliability suite, the official MCP conformance suite —
+# build, unit/HTTP/end-to-end tests, the reliability suite, the alert rules and dashboard against
+# a real Prometheus, the official MCP conformance suite —
 # even after one fails, so a red stage never hides the others. One summary line per stage, then
 # the whole run as "N passed, N failed"; the exit code is non-zero when any stage failed.
 set -uo pipefail
@@ -69,6 +70,7 @@ run_stage "typecheck" one_check npm run -s typecheck
 run_stage "build" one_check npm run -s build
 run_stage "unit, HTTP and e2e tests" node_tests "${UNIT_HTTP_E2E_TESTS[@]}"
 run_stage "reliability suite" node_tests "${RELIABILITY_TESTS[@]}"
+run_stage "Prometheus rules, dashboard" node_tests with_observability_tools "${OBSERVABILITY_TESTS[@]}"
 run_stage "MCP conformance suite" conformance_checks bash scripts/conformance.sh
 
 echo

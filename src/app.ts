@@ -4,6 +4,7 @@ import { createHealthRouter } from "../routes/health.js";
 import { createMcpRouter } from "../routes/mcp.js";
 import { createMetricsRouter } from "../routes/metrics.js";
 import { createWellKnownRouter } from "../routes/well-known.js";
+import { countResponses } from "./http/count-responses.js";
 import { httpErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { hostOriginGuard, originAllowed } from "./http/host-origin-guard.js";
 import { createRequestLogger } from "./http/request-logger.js";
@@ -37,7 +38,8 @@ export function createApp(services: Services): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
 
-  app.use(createRequestLogger(services.logger));
+  app.use(countResponses(services.metrics.httpResponses));
+  app.use(createRequestLogger(services.logger, { stopping: () => services.lifecycle.stopping }));
   // DNS-rebinding protection and CORS concern the MCP endpoint, which acts on behalf of a client;
   // probes and scrapers reach /health and /metrics by whatever address the platform uses.
   const guard = hostOriginGuard({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins });

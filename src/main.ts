@@ -4,12 +4,14 @@ import type { Express } from "express";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { createApp } from "./app.js";
 import { createMetricsApp } from "./metrics-app.js";
+import { FORCED_EXIT_MARGIN_MS } from "./lifecycle.js";
 import { createServices } from "./services.js";
 
 /**
  * The only file that reads process.env, listens on a port and handles signals. SIGTERM/SIGINT
- * drain: readiness turns 503, new sessions are refused, in-flight calls get the grace period to
- * finish, then sessions close and the process exits 0.
+ * stop in three steps: readiness turns 503 while everything is still served (SHUTDOWN_DELAY_MS,
+ * so load balancers notice), then new sessions are refused and in-flight calls get the grace
+ * period to finish, then sessions close and the process exits 0.
  */
 async function main(): Promise<void> {
   let config;
@@ -62,15 +64,37 @@ async function main(): Promise<void> {
   process.on("SIGHUP", () => void services.auth.reload());
 
   let stopping = false;
+  // A second signal during SHUTDOWN_DELAY_MS (Ctrl-C twice) ends the delay at once.
+  let endDelay: () => void = () => undefined;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      endDelay();
+      return;
+    }
     stopping = true;
-    const forced = setTimeout(() => {
-      logger.error({ signal }, "shutdown took too long; exiting");
-      process.exit(1);
-    }, config.shutdownGraceMs + 5000);
+    const { shutdownDelayMs } = config.operations;
+    const forced = setTimeout(
+      () => {
+        logger.error({ signal }, "shutdown took too long; exiting");
+        process.exit(1);
+      },
+      shutdownDelayMs + config.shutdownGraceMs + FORCED_EXIT_MARGIN_MS,
+    );
     forced.unref();
 
+    // Not ready, still serving: load balancers see /ready fail and stop sending traffic here
+    // before anything is refused.
+    services.lifecycle.announceStop();
+    if (shutdownDelayMs > 0) {
+      logger.info({ signal, delay_ms: shutdownDelayMs }, "stopping: not ready, still serving");
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, shutdownDelayMs);
+        endDelay = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
     services.lifecycle.startDraining();
     logger.info({ signal, in_flight: services.lifecycle.inFlight }, "draining");
     const idle = await services.lifecycle.waitForIdle(config.shutdownGraceMs);

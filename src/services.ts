@@ -3,22 +3,25 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { DestinationStream, Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import manifest from "../package.json" with { type: "json" };
-import type { ReadinessCheck } from "../routes/health.js";
 import { createAuthServices, type AuthServices } from "./auth/auth-services.js";
 import { DeploymentEngine, failVersionsEndingWith } from "./backends/store/deployment-engine.js";
+import { sqliteHealthProbe } from "./backends/store/sqlite-health.js";
 import { SqliteStore } from "./backends/store/sqlite-store.js";
 import { createUpstreamClient, type UpstreamRequestEvent } from "./backends/upstream/http-client.js";
 import { createWeatherClients } from "./backends/weather/weather-clients.js";
 import { createWeatherService } from "./backends/weather/weather-service.js";
 import { createWorkspace } from "./backends/workspace/index.js";
+import { HealthMonitor } from "./health/health-monitor.js";
+import { evaluateReadiness, type CheckResult, type ReadinessCheck } from "./health/readiness.js";
 import { ServerLifecycle } from "./lifecycle.js";
 import { createConformanceFixtureTools, registerConformanceFixtures } from "./mcp/conformance/index.js";
 import { productToolsFrom } from "./mcp/runner-tools.js";
 import { createServerFactory } from "./mcp/server-factory.js";
 import { SessionManager } from "./mcp/session-manager.js";
 import { ToolDispatch } from "./mcp/tool-dispatch.js";
-import { createLogger } from "./observability/logger.js";
+import { createLogger, failureLogger } from "./observability/logger.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
+import type { CircuitSource } from "./observability/upstream-metrics.js";
 import { createProductToolDefinitions } from "./tools/product-catalog.js";
 import type { ToolBackends } from "./tools/tool-backends.js";
 import type { AnyToolDefinition } from "./tools/tool-definition.js";
@@ -55,19 +58,29 @@ export interface ServiceOptions {
 /** The composition root: the one place that decides which implementation each part gets. */
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
-  let sessions: SessionManager | undefined;
-  const metrics = createMetrics({ activeSessions: () => sessions?.size ?? 0 });
   const lifecycle = new ServerLifecycle();
+  // Filled in below (the engine too); the gauges read them only at scrape time.
+  let sessions: SessionManager | undefined;
+  const circuits: CircuitSource[] = [];
+  const readinessChecks: ReadinessCheck[] = [];
+  const metrics = createMetrics({
+    activeSessions: () => sessions?.size ?? 0,
+    sessionLimit: config.maxSessions,
+    circuits: () => circuits,
+    stalledDeployments: () => engine.stalledCount,
+    readiness: () => evaluateReadiness(readinessChecks, lifecycle.stopping),
+  });
+  const countUpstream = (event: UpstreamRequestEvent) => {
+    metrics.upstreamRequests.inc({ upstream_service: event.service, outcome: event.outcome });
+  };
+
   // First: a configuration that would expose the server stops it before any backend opens.
   const auth = await createAuthServices({
     config: config.auth,
     host: config.host,
     logger,
-    registry: metrics.registry,
+    failures: metrics.authFailures,
   });
-  const countUpstream = (event: UpstreamRequestEvent) => {
-    metrics.upstreamRequests.inc({ service: event.service, outcome: event.outcome });
-  };
 
   const store = SqliteStore.open({
     dataDir: resolve(config.store.dataDir),
@@ -77,18 +90,19 @@ export async function createServices(config: Config, options: ServiceOptions = {
       logger.error({ err: error }, "deployment listener failed");
     },
   });
-  const deployments = new DeploymentEngine({
+  const engine = new DeploymentEngine({
     store,
     queuedMs: config.deployments.queuedMs,
     runMs: config.deployments.runMs,
     failureRule: failVersionsEndingWith(config.deployments.failSuffix),
     onError: (error, deploymentId) => {
+      metrics.deploymentEngineFailures.inc();
       logger.error({ err: error, deployment_id: deploymentId }, "deployment engine step failed");
     },
   });
   // A read-only store cannot advance deployments: every engine write would fail.
   if (!config.store.readOnly) {
-    const recovered = await deployments.start();
+    const recovered = await engine.start();
     if (recovered.resumed.length + recovered.interrupted.length > 0) {
       logger.warn(recovered, "deployments left over from the previous run");
     }
@@ -110,23 +124,26 @@ export async function createServices(config: Config, options: ServiceOptions = {
     breaker,
     onRequest: countUpstream,
   });
-  const weather = createWeatherService(
-    createWeatherClients({
-      geocodingBaseUrl: config.weather.geocodingUrl,
-      forecastBaseUrl: config.weather.forecastUrl,
-      alertsBaseUrl: config.weather.alertsUrl,
-      userAgent: config.weather.userAgent,
-      timeoutMs: config.weather.timeoutMs,
-      retry: { maxRetries: config.upstream.maxRetries, baseDelayMs: 200, jitter: "full" },
-      breaker,
-      onRequest: countUpstream,
-    }),
-  );
-  const backends: ToolBackends = { store, deployments, workspace, upstream, weather };
+  const weatherClients = createWeatherClients({
+    geocodingBaseUrl: config.weather.geocodingUrl,
+    forecastBaseUrl: config.weather.forecastUrl,
+    alertsBaseUrl: config.weather.alertsUrl,
+    userAgent: config.weather.userAgent,
+    timeoutMs: config.weather.timeoutMs,
+    retry: { maxRetries: config.upstream.maxRetries, baseDelayMs: 200, jitter: "full" },
+    breaker,
+    onRequest: countUpstream,
+  });
+  const weather = createWeatherService(weatherClients);
+  for (const client of [upstream, weatherClients.geocoding, weatherClients.forecast, weatherClients.alerts]) {
+    circuits.push(client);
+    metrics.declareService(client.service);
+  }
+  const backends: ToolBackends = { store, deployments: engine, workspace, upstream, weather };
 
   const runner = createToolRunner({
     tools: [...createProductToolDefinitions(backends), ...(options.extraTools ?? [])],
-    logger,
+    logger: failureLogger(logger),
     metrics,
     defaultTimeoutMs: config.toolTimeoutMs,
     strictSteps: options.strictSteps ?? false,
@@ -159,6 +176,21 @@ export async function createServices(config: Config, options: ServiceOptions = {
     sessions.start();
   }
 
+  // A read-only store refuses writes by design: only whether it still answers matters.
+  const storeHealth = new HealthMonitor({
+    name: "store",
+    probe: config.store.readOnly ? () => pingStore(store) : sqliteHealthProbe(store),
+    intervalMs: config.operations.storeProbeIntervalMs,
+    logger,
+    onHealthy: () => {
+      engine.resumeStalled().catch((error: unknown) => {
+        logger.warn({ err: error }, "resuming stalled deployments failed; trying again after the next probe");
+      });
+    },
+  });
+  await storeHealth.start();
+  readinessChecks.push(storeHealth);
+
   return {
     config,
     version: manifest.version,
@@ -171,20 +203,27 @@ export async function createServices(config: Config, options: ServiceOptions = {
     tools,
     createServer,
     sessions,
-    readinessChecks: [
-      {
-        name: "store",
-        check: async () => {
-          await store.ping();
-          return true;
-        },
-      },
-    ],
+    readinessChecks,
     async close() {
       auth.close();
+      storeHealth.stop();
       await sessions?.closeAll();
-      deployments.stop();
+      engine.stop();
       await store.close();
     },
   };
+}
+
+async function pingStore(store: SqliteStore): Promise<CheckResult> {
+  try {
+    await store.ping();
+    return { ok: true };
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      ok: false,
+      reason: "unreachable",
+      message: `The store does not answer reads (${typeof code === "string" ? code : "closed"}).`,
+    };
+  }
 }

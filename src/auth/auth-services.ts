@@ -1,8 +1,7 @@
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
-import type { Counter, Registry } from "prom-client";
+import type { Counter } from "prom-client";
 import type { AuthConfig } from "../../config/auth.js";
-import { createAuthFailuresCounter } from "../observability/auth-failures.js";
 import type { Principal } from "../tools/tool-definition.js";
 import { ApiKeyStore } from "./api-key-store.js";
 import { authenticate } from "./authenticate.js";
@@ -43,7 +42,8 @@ export async function createAuthServices(options: {
   readonly config: AuthConfig;
   readonly host: string;
   readonly logger: Logger;
-  readonly registry: Registry;
+  /** mcp_auth_failures_total, from the app's metrics. */
+  readonly failures: Counter<"reason">;
   /** Watch the keys file for changes (off in tests that do not need it). */
   readonly watchKeys?: boolean;
 }): Promise<AuthServices> {
@@ -87,7 +87,7 @@ export async function createAuthServices(options: {
       "anonymous callers are served on a non-loopback address (AUTH_ALLOW_ANONYMOUS=true)",
     );
   }
-  const failures = createAuthFailuresCounter(options.registry);
+  const { failures } = options;
   const authenticator = new Authenticator({ keys, jwt, anonymousAllowed: allowAnonymous });
   logger.info(
     {

@@ -8,15 +8,21 @@ export class UnknownToolError extends Error {
   /** JSON-RPC "Invalid params". */
   readonly code = -32602;
   readonly toolName: string;
+  /** The name cleaned of control characters and capped: safe to log and to show. */
+  readonly shownName: string;
   readonly similarTools: readonly string[];
+  /** The call's reference id, under which the runner logged it; the adapter puts it in the error data. */
+  readonly referenceId: string | undefined;
 
-  constructor(toolName: string, similarTools: readonly string[]) {
+  constructor(toolName: string, similarTools: readonly string[], referenceId?: string) {
     const shown = printable(toolName);
     const hint =
       similarTools.length > 0 ? ` Did you mean: ${similarTools.map((name) => `"${name}"`).join(", ")}?` : "";
     super(`Unknown tool "${shown}".${hint} Call tools/list to see the tools this server offers.`);
     this.toolName = toolName;
+    this.shownName = shown;
     this.similarTools = similarTools;
+    this.referenceId = referenceId;
   }
 }
 

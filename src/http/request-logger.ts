@@ -8,19 +8,41 @@ import { assignRequestId } from "./request-id.js";
 /** Paths polled by orchestrators and Prometheus: logged at debug so they do not drown the log. */
 const QUIET_PATHS = new Set(["/health", "/ready", "/metrics"]);
 
+/** pino-http's stand-in error for a 5xx answered without one; it has no stack worth logging. */
+const STAND_IN_ERROR = /^failed with status code \d+$/;
+
+/** Whether the line of a 5xx response stands for a real error (one with a cause, not a refusal). */
+function isRealError(error: unknown, res: { err?: unknown }): boolean {
+  return res.err !== undefined || !(error instanceof Error && STAND_IN_ERROR.test(error.message));
+}
+
 /**
  * One structured log line per HTTP request, with a request id that the route handlers' child
- * loggers (req.log) carry too. Status decides the level: 5xx error, 4xx warn, others info.
+ * loggers (req.log) carry too. Status decides the level: 5xx error, 4xx warn, others info — except
+ * 503, which this server answers on purpose (not ready, session cap, shutting down): info while
+ * stopping (a normal drain is not an incident), warn otherwise. Lines of 5xx answers carry no
+ * stack: the error handler has already logged any real error with its own, under the same id.
  */
-export function createRequestLogger(logger: Logger): HttpLogger {
+export function createRequestLogger(logger: Logger, options: { stopping: () => boolean }): HttpLogger {
   return pinoHttp({
     logger,
     genReqId: assignRequestId,
     customLogLevel(req, res, err) {
+      if (res.statusCode === 503 && err === undefined && (res as { err?: unknown }).err === undefined) {
+        return options.stopping() ? "info" : "warn";
+      }
       if (err !== undefined || res.statusCode >= 500) return "error";
       if (res.statusCode >= 400) return "warn";
       const path = (req.url ?? "").split("?")[0] ?? "";
       return QUIET_PATHS.has(path) ? "debug" : "info";
+    },
+    customErrorObject(_req, res, error, value: Record<string, unknown>) {
+      if (isRealError(error, res)) return value;
+      const { err: _standIn, ...rest } = value;
+      return rest;
+    },
+    customErrorMessage(_req, res, error) {
+      return isRealError(error, res) ? "request errored" : "request completed";
     },
     // Lean serializers: every request and response header, through redaction, cost about a tenth
     // of a call's CPU; these are the ones that help trace an MCP exchange.

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Logger } from "pino";
+import { NETWORK_TRANSPORT } from "../observability/metric-labels.js";
 import type { Metrics } from "../observability/metrics.js";
 import { BoundedEventStore } from "./event-store.js";
-import { instrumentTransport } from "./instrument-transport.js";
+import { instrumentTransport, type TransportInstrumentation } from "./instrument-transport.js";
 import { StreamableHttpTransport } from "./transport/streamable-http-transport.js";
 
 /** One open MCP session: its transport, its server, and when it was last used. */
@@ -14,6 +15,8 @@ export interface Session {
   readonly owner: string;
   lastActivity: number;
   inFlight: number;
+  /** When initialize registered it, for mcp_server_session_duration_seconds. */
+  readonly openedAt: number;
 }
 
 /** Why a new session was refused, and when the client may try again. */
@@ -43,6 +46,8 @@ export interface SessionManagerOptions {
  */
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
+  /** What each session's metrics instrumentation learned (its negotiated protocol version). */
+  private readonly instrumented = new WeakMap<StreamableHttpTransport, TransportInstrumentation>();
   /** Sessions being initialized: they count against the cap before they have an id. */
   private pending = 0;
   private sweeper: NodeJS.Timeout | undefined;
@@ -108,7 +113,14 @@ export class SessionManager {
       onsessioninitialized: (sessionId) => {
         settle();
         const now = this.now();
-        this.sessions.set(sessionId, { transport, server, owner, lastActivity: now, inFlight: 0 });
+        this.sessions.set(sessionId, {
+          transport,
+          server,
+          owner,
+          lastActivity: now,
+          inFlight: 0,
+          openedAt: now,
+        });
         this.options.metrics.sessionsCreated.inc();
         this.options.logger.info({ mcp_session_id: sessionId }, "session opened");
       },
@@ -123,7 +135,10 @@ export class SessionManager {
       this.options.logger.warn({ err: error, mcp_session_id: transport.sessionId }, "transport error");
     };
     await server.connect(transport);
-    instrumentTransport(transport, this.options.metrics, this.options.isKnownTool);
+    this.instrumented.set(
+      transport,
+      instrumentTransport(transport, this.options.metrics, this.options.isKnownTool),
+    );
     return {
       transport,
       release: async () => {
@@ -154,6 +169,7 @@ export class SessionManager {
     );
     for (const [sessionId, session] of idle) {
       this.sessions.delete(sessionId);
+      this.observeEnd(session);
       this.options.metrics.sessionsExpired.inc();
       this.options.logger.info({ mcp_session_id: sessionId }, "session expired after idle timeout");
       await session.server.close().catch((error: unknown) => {
@@ -168,12 +184,25 @@ export class SessionManager {
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
     const all = [...this.sessions.values()];
     this.sessions.clear();
+    for (const session of all) this.observeEnd(session);
     await Promise.allSettled(all.map((session) => session.server.close()));
   }
 
   private forget(sessionId: string, why: string): void {
-    if (this.sessions.delete(sessionId)) {
+    const session = this.sessions.get(sessionId);
+    if (session !== undefined && this.sessions.delete(sessionId)) {
+      this.observeEnd(session);
       this.options.logger.info({ mcp_session_id: sessionId, why }, "session closed");
     }
+  }
+
+  private observeEnd(session: Session): void {
+    this.options.metrics.sessionDuration.observe(
+      {
+        mcp_protocol_version: this.instrumented.get(session.transport)?.protocolVersion() ?? "",
+        network_transport: NETWORK_TRANSPORT,
+      },
+      Math.max(0, this.now() - session.openedAt) / 1000,
+    );
   }
 }

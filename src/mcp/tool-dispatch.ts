@@ -8,6 +8,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../tools/tool-definition.js";
 import { principalOfAuthInfo } from "./principal-auth-info.js";
+import { UnknownToolError } from "../errors/unknown-tool-error.js";
 import type { McpRequestExtra, RawTool } from "./raw-tool.js";
 
 /**
@@ -79,7 +80,6 @@ export class ToolDispatch {
   private async call(name: string, args: unknown, extra: McpRequestExtra): Promise<CallToolResult> {
     const raw = this.raw.get(name);
     if (raw !== undefined) return raw.call((args ?? {}) as Record<string, unknown>, extra);
-    if (!this.product.has(name)) throw this.unknownTool(name);
 
     const progressToken = extra._meta?.progressToken;
     const reportProgress =
@@ -90,12 +90,17 @@ export class ToolDispatch {
               method: "notifications/progress",
               params: { progressToken, progress, total, message },
             });
-    const { envelope, isError } = await this.product.call(name, args ?? {}, {
-      signal: extra.signal,
-      reportProgress,
-      requestId: httpRequestId(extra),
-      principal: principalOfAuthInfo(extra.authInfo),
-    });
+    // Unknown names go to the runner too: it counts and logs them like any failed call.
+    const { envelope, isError } = await this.product
+      .call(name, args ?? {}, {
+        signal: extra.signal,
+        reportProgress,
+        requestId: httpRequestId(extra),
+        principal: principalOfAuthInfo(extra.authInfo),
+      })
+      .catch((error: unknown) => {
+        throw error instanceof UnknownToolError ? this.unknownTool(name, error.referenceId) : error;
+      });
     // Clients that drop structuredContent still see the whole envelope as text.
     return {
       content: [{ type: "text", text: JSON.stringify(envelope) }],
@@ -105,12 +110,13 @@ export class ToolDispatch {
   }
 
   /** Unknown tools are a protocol error (-32602) that names the nearest registered tools. */
-  private unknownTool(name: string): ProtocolError {
+  private unknownTool(name: string, referenceId: string | undefined): ProtocolError {
     const similar = this.product.nearest(name, this.names);
     const hint = similar.length > 0 ? ` Did you mean: ${similar.join(", ")}?` : "";
     return new ProtocolError(ErrorCode.InvalidParams, `Unknown tool: ${name}.${hint}`, {
       tool: name,
       similar_tools: similar,
+      ...(referenceId === undefined ? {} : { reference_id: referenceId }),
       suggestion:
         similar.length > 0
           ? `Call ${similar[0] ?? ""} instead, or call tools/list to see every tool.`

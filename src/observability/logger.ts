@@ -39,3 +39,18 @@ function bufferedStdout(): DestinationStream {
   timer.unref();
   return stream;
 }
+
+/** pino's number for "warn". */
+const WARN_LEVEL = 40;
+
+/**
+ * The logger the tool runner writes call lines with: the root logger, except that a LOG_LEVEL
+ * above warn (error, fatal) is lowered to warn, so every failed call's line, reference id and all,
+ * is still written. Only "silent" silences it. The lines keep their own level; successes (info)
+ * stay hidden at those levels.
+ */
+export function failureLogger(logger: Logger): Logger {
+  const level = logger.level;
+  if (level === "silent" || logger.levelVal <= WARN_LEVEL) return logger;
+  return logger.child({}, { level: "warn" });
+}

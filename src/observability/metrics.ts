@@ -1,81 +1,60 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Registry } from "prom-client";
+import type { ReadinessReport } from "../health/readiness.js";
+import { createAuthFailuresCounter } from "./auth-failures.js";
+import { defaultMetrics } from "./default-metrics.js";
+import { deploymentEngineMetrics, type DeploymentEngineMetrics } from "./deployment-engine-metrics.js";
+import { httpResponsesCounter, type HttpResponseLabel } from "./http-responses.js";
+import type { Counter, Histogram } from "prom-client";
+import { operationDurationHistogram, type OperationLabel } from "./operation-duration.js";
+import { readinessMetrics } from "./readiness-metrics.js";
+import { sessionMetrics, type SessionMetrics } from "./session-metrics.js";
+import { toolCallCounters, type ToolCallCounters } from "./tool-call-counters.js";
+import { upstreamMetrics, type CircuitSource, type UpstreamMetrics } from "./upstream-metrics.js";
 
 /**
  * Every metric the server exports, on a registry owned by one app instance (never the global
- * one, so tests and several apps in one process do not collide). Labels are declared up front and
- * are always from closed sets: never a session id, request id or user input.
+ * one, so tests and several apps in one process do not collide). Each family is defined in its
+ * own file; docs/metrics.md lists them all. Labels are declared up front and always come from
+ * closed sets: never a session id, request id or user input.
  */
-export interface Metrics {
+export interface Metrics extends ToolCallCounters, SessionMetrics, UpstreamMetrics, DeploymentEngineMetrics {
   readonly registry: Registry;
-  /** mcp_server_operation_duration_seconds{mcp_method_name, gen_ai_tool_name, error_type} */
-  readonly operationDuration: Histogram<"mcp_method_name" | "gen_ai_tool_name" | "error_type">;
-  /** mcp_tool_calls_total{tool, outcome}: outcome is success | error | degraded. */
-  readonly toolCalls: Counter<"tool" | "outcome">;
-  /** mcp_tool_errors_total{tool, type}: the error service's counter by catalog type. */
-  readonly toolErrors: Counter<"tool" | "type">;
-  readonly sessionsCreated: Counter;
-  readonly sessionsExpired: Counter;
-  readonly sessionsRejected: Counter<"reason">;
-  /** upstream_requests_total{service, outcome}: one per attempt, outcome from a closed set. */
-  readonly upstreamRequests: Counter<"service" | "outcome">;
+  /** mcp_server_operation_duration_seconds; see operation-duration.ts for the labels. */
+  readonly operationDuration: Histogram<OperationLabel>;
+  /** http_server_responses_total{http_request_method, http_route, http_response_status_code}. */
+  readonly httpResponses: Counter<HttpResponseLabel>;
+  /** mcp_auth_failures_total{reason}. */
+  readonly authFailures: Counter<"reason">;
 }
 
-/** Builds the metrics on a fresh registry; `activeSessions` is read at scrape time. */
-export function createMetrics(options: { activeSessions: () => number; defaultMetrics?: boolean }): Metrics {
+/**
+ * What the gauges read at scrape time. Each is a function because the parts it reads are built
+ * after the metrics (the composition root fills them in); a missing one reads as "none".
+ */
+export interface MetricSources {
+  readonly activeSessions?: () => number;
+  /** MAX_SESSIONS, exported as mcp_sessions_limit. */
+  readonly sessionLimit?: number;
+  readonly circuits?: () => readonly CircuitSource[];
+  readonly stalledDeployments?: () => number;
+  readonly readiness?: () => Promise<ReadinessReport>;
+  /** Process and Node.js runtime metrics; true unless false (tests turn them off). */
+  readonly defaultMetrics?: boolean;
+}
+
+/** Builds every family on a fresh registry. */
+export function createMetrics(sources: MetricSources = {}): Metrics {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
-
-  new Gauge({
-    name: "mcp_sessions_active",
-    help: "MCP sessions currently open (stateful mode)",
-    registers: [registry],
-    collect() {
-      this.set(options.activeSessions());
-    },
-  });
-
+  if (sources.defaultMetrics !== false) defaultMetrics(registry);
+  if (sources.readiness !== undefined) readinessMetrics(registry, sources.readiness);
   return {
     registry,
-    operationDuration: new Histogram({
-      name: "mcp_server_operation_duration_seconds",
-      help: "Duration of MCP requests handled by the server, by method, tool and error type",
-      labelNames: ["mcp_method_name", "gen_ai_tool_name", "error_type"],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers: [registry],
-    }),
-    toolCalls: new Counter({
-      name: "mcp_tool_calls_total",
-      help: "Tool calls by tool and outcome (success, error, degraded)",
-      labelNames: ["tool", "outcome"],
-      registers: [registry],
-    }),
-    toolErrors: new Counter({
-      name: "mcp_tool_errors_total",
-      help: "Tool errors by tool and error-catalog type",
-      labelNames: ["tool", "type"],
-      registers: [registry],
-    }),
-    sessionsCreated: new Counter({
-      name: "mcp_sessions_created_total",
-      help: "MCP sessions created",
-      registers: [registry],
-    }),
-    sessionsExpired: new Counter({
-      name: "mcp_sessions_expired_total",
-      help: "MCP sessions closed by the server after their idle timeout",
-      registers: [registry],
-    }),
-    sessionsRejected: new Counter({
-      name: "mcp_sessions_rejected_total",
-      help: "New sessions refused, by reason (capacity, draining)",
-      labelNames: ["reason"],
-      registers: [registry],
-    }),
-    upstreamRequests: new Counter({
-      name: "upstream_requests_total",
-      help: "Requests to upstream APIs by service and outcome (one per attempt)",
-      labelNames: ["service", "outcome"],
-      registers: [registry],
-    }),
+    operationDuration: operationDurationHistogram(registry),
+    ...toolCallCounters(registry),
+    ...sessionMetrics(registry, sources.activeSessions ?? (() => 0), sources.sessionLimit),
+    httpResponses: httpResponsesCounter(registry),
+    authFailures: createAuthFailuresCounter(registry),
+    ...upstreamMetrics(registry, sources.circuits ?? (() => [])),
+    ...deploymentEngineMetrics(registry, sources.stalledDeployments ?? (() => 0)),
   };
 }

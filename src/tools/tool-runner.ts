@@ -1,13 +1,6 @@
 import { stdSerializers, type Logger } from "pino";
 import { aggregateBatch } from "../errors/batch.js";
-import {
-  ERROR_CATALOG,
-  ERROR_TYPES,
-  TOOL_OUTCOMES,
-  defaultSuggestion,
-  type ErrorType,
-  type ToolOutcome,
-} from "../errors/catalog.js";
+import { ERROR_CATALOG, defaultSuggestion, type ErrorType, type ToolOutcome } from "../errors/catalog.js";
 import { classifyError, internalError } from "../errors/classify.js";
 import { errorEnvelope, successEnvelope, type Envelope } from "../errors/envelope.js";
 import {
@@ -27,8 +20,9 @@ import { ToolError } from "../errors/tool-error.js";
 import { cancelled, timedOut } from "../errors/transient-errors.js";
 import { UnknownToolError } from "../errors/unknown-tool-error.js";
 import { validationErrorFromZod } from "../errors/validation-error.js";
-import type { Metrics } from "../observability/metrics.js";
 import { auditFields } from "./audit-log.js";
+import { UNKNOWN_TOOL } from "../observability/metric-labels.js";
+import { toolCallMetrics, type ToolCallCounters } from "../observability/tool-call-metrics.js";
 import type { AnyToolDefinition, Principal, ToolContext } from "./tool-definition.js";
 import { parseQuietly } from "./parse-quietly.js";
 import { toolListing, type ToolListing } from "./tool-listing.js";
@@ -37,7 +31,7 @@ import { toolListing, type ToolListing } from "./tool-listing.js";
 export interface ToolRunnerOptions {
   readonly tools: readonly AnyToolDefinition[];
   readonly logger: Logger;
-  readonly metrics: Pick<Metrics, "toolCalls" | "toolErrors">;
+  readonly metrics: ToolCallCounters;
   readonly defaultTimeoutMs: number;
   /** Epoch ms; Date.now by default. */
   readonly now?: () => number;
@@ -126,14 +120,12 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
   const stepTargets: ReadonlyMap<string, StepTarget> = new Map(
     [...registry.values()].map(({ tool }) => [tool.name, tool] as const),
   );
-  for (const name of registry.keys()) {
-    for (const outcome of TOOL_OUTCOMES) options.metrics.toolCalls.inc({ tool: name, outcome }, 0);
-    for (const type of ERROR_TYPES) options.metrics.toolErrors.inc({ tool: name, type }, 0);
-  }
+  const counters = toolCallMetrics(options.metrics);
+  counters.declare(registry.keys());
 
   async function call(name: string, rawArgs: unknown, callContext: CallContext): Promise<ToolCallOutcome> {
     const entry = registry.get(name);
-    if (!entry) throw new UnknownToolError(name, findSimilar(name, registry.keys(), { limit: 3 }));
+    if (!entry) throw unknownTool(name, callContext);
     const { tool, listing } = entry;
     const started = now();
     const referenceId = newReferenceId(started);
@@ -185,8 +177,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       finished = { ...finished, envelope: dropBadSteps(finished.envelope), level: "error" };
     }
 
-    options.metrics.toolCalls.inc({ tool: name, outcome: finished.outcome });
-    for (const type of finished.countedErrors) options.metrics.toolErrors.inc({ tool: name, type });
+    counters.count(name, finished.outcome, finished.countedErrors);
     options.logger[finished.level](
       {
         ...bindings,
@@ -206,6 +197,27 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       outcome: finished.outcome,
       referenceId,
     };
+  }
+
+  /** An unregistered name: counted and logged like any failed call, then a protocol error. */
+  function unknownTool(name: string, callContext: CallContext): UnknownToolError {
+    const referenceId = newReferenceId(now());
+    const error = new UnknownToolError(name, findSimilar(name, registry.keys(), { limit: 3 }), referenceId);
+    counters.count(UNKNOWN_TOOL, "error", ["validation_error"]);
+    options.logger.warn(
+      {
+        reference_id: referenceId,
+        tool: error.shownName,
+        ...(callContext.requestId === undefined ? {} : { request_id: callContext.requestId }),
+        outcome: "error",
+        principal: (callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS).id,
+        error_type: "validation_error",
+        error_code: error.code,
+        similar_tools: error.similarTools,
+      },
+      "tool call failed: unknown tool",
+    );
+    return error;
   }
 
   interface Execution {
@@ -378,7 +390,8 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       error_type: guided.type,
       error_code: guided.code,
       ...(guided.details.kind === undefined ? {} : { kind: guided.details.kind }),
-      ...(guided.details.service === undefined ? {} : { service: guided.details.service }),
+      // Not "service": every line already carries the server's own name under that key.
+      ...(guided.details.service === undefined ? {} : { upstream_service: guided.details.service }),
       ...(guided.details.status_code === undefined ? {} : { status_code: guided.details.status_code }),
     };
     const internal = guided.type === "internal_error";
@@ -391,7 +404,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       level: internal ? "error" : guided.type === "cancelled" ? "info" : "warn",
       message: `tool call failed: ${guided.type}`,
       fields: internal
-        ? { ...common, err: serializeCause(guided) }
+        ? { ...common, err: causeOf(guided) }
         : {
             ...common,
             error_message: guided.message,
@@ -512,6 +525,16 @@ function contractBreach(tool: string, what: string, cause?: unknown): ToolError 
   return internalError(new Error(`Tool ${tool} ${what}`, cause === undefined ? undefined : { cause }));
 }
 
+/**
+ * The error behind an internal ToolError, for a line's top-level `err`: the logger's own err
+ * serializer turns it into {type, message, stack}. (Serializing it here first made that
+ * serializer see a plain object, and log `err.type: "Object"`.)
+ */
+function causeOf(error: ToolError): Error {
+  return error.cause instanceof Error ? error.cause : error;
+}
+
+/** For errors nested inside a line (batch items, components), where no serializer runs. */
 function serializeCause(error: ToolError): unknown {
   const original = error.cause instanceof Error ? error.cause : error;
   return stdSerializers.err(original);

@@ -15,9 +15,12 @@ const brokenTool = defineTool({
   annotations: { readOnlyHint: true },
   input: z.object({}),
   handler: () => {
-    throw new Error("open /srv/secret/reports/q3.db failed: password=hunter2");
+    throw new ReportStoreError("open /srv/secret/reports/q3.db failed: password=hunter2");
   },
 });
+
+/** An error class of the tool's own, so the log can be checked for the real class name. */
+class ReportStoreError extends Error {}
 
 describe("the error service over MCP", () => {
   let server: RunningServer;
@@ -58,21 +61,40 @@ describe("the error service over MCP", () => {
     assert.equal(line?.error_type, "internal_error");
     assert.equal(typeof line?.duration_ms, "number");
     assert.match(JSON.stringify(line?.err), /hunter2/, "the log keeps the real message for humans");
+    assert.equal((line?.err as { type?: unknown }).type, "ReportStoreError", "err.type is the real class");
     assert.match(JSON.stringify(line?.err), /at .*error-service\.test\.ts/, "the log keeps the stack");
     await client.close();
   });
 
-  it("answers an unknown tool with -32602 suggesting the nearest tool", async () => {
+  it("answers an unknown tool with -32602 suggesting the nearest tool, counted and logged like any failed call", async () => {
     const { client } = await connectClient(server.mcpUrl);
+    const metrics = async () =>
+      (await fetch(new URL("/metrics", server.url), { signal: deadlineSignal("GET /metrics") })).text();
+    const count = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+    const unknownCalls = /^mcp_tool_calls_total\{gen_ai_tool_name="unknown",outcome="error"\} (\d+)$/m;
+    const unknownLatency =
+      /^mcp_server_operation_duration_seconds_count\{mcp_method_name="tools\/call",gen_ai_tool_name="unknown",error_type="validation_error",rpc_response_status_code="-32602",mcp_protocol_version="2025-11-25",network_transport="tcp"\} (\d+)$/m;
+    const before = await metrics();
+    let referenceId: unknown;
     await assert.rejects(
       client.callTool({ name: "get_usr", arguments: { user_id: "1" } }),
       (error: unknown) => {
         assert.ok(error instanceof McpError);
         assert.equal(error.code, -32602);
         assert.match(error.message, /Did you mean: get_user/);
+        referenceId = (error.data as { reference_id?: unknown }).reference_id;
         return true;
       },
     );
+    const after = await metrics();
+    // Counted once by the counter and once by the histogram: the two agree.
+    assert.equal(count(after, unknownCalls), count(before, unknownCalls) + 1);
+    assert.equal(count(after, unknownLatency), (count(before, unknownLatency) || 0) + 1);
+    assert.match(String(referenceId), /^ref_/);
+    const [line, ...more] = server.logs.lines.filter((entry) => entry.reference_id === referenceId);
+    assert.equal(more.length, 0, "one line per call");
+    assert.equal(line?.level, "warn");
+    assert.equal(line?.tool, "get_usr");
     await client.close();
   });
 
@@ -82,7 +104,9 @@ describe("the error service over MCP", () => {
       const text = await (
         await fetch(new URL("/metrics", server.url), { signal: deadlineSignal("GET /metrics") })
       ).text();
-      const match = /mcp_tool_errors_total\{tool="get_user",type="not_found"\} (\d+)/.exec(text);
+      const match = /mcp_tool_errors_total\{gen_ai_tool_name="get_user",error_type="not_found"\} (\d+)/.exec(
+        text,
+      );
       return { count: Number(match?.[1]), text };
     };
     const before = await metric();
@@ -90,10 +114,11 @@ describe("the error service over MCP", () => {
     await callEnvelope(client, "get_user", { user_id: "99" });
     const afterCall = await metric();
     assert.equal(afterCall.count, 1);
-    assert.match(afterCall.text, /mcp_tool_calls_total\{tool="get_user",outcome="error"\} 1/);
+    assert.match(afterCall.text, /mcp_tool_calls_total\{gen_ai_tool_name="get_user",outcome="error"\} 1/);
+    // The latency histogram carries the same catalog type as the counters.
     assert.match(
       afterCall.text,
-      /mcp_server_operation_duration_seconds_count\{mcp_method_name="tools\/call",gen_ai_tool_name="get_user",error_type="tool_error"\} 1/,
+      /mcp_server_operation_duration_seconds_count\{mcp_method_name="tools\/call",gen_ai_tool_name="get_user",error_type="not_found",rpc_response_status_code="",mcp_protocol_version="2025-11-25",network_transport="tcp"\} 1/,
     );
     assert.doesNotMatch(
       afterCall.text,

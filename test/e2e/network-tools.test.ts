@@ -234,10 +234,16 @@ describe("network tools over MCP against loopback upstreams", BOUNDED, () => {
       upstream.on("/api/limited", faults.rateLimited(3));
       upstream.on("/api/ok", faults.ok({ fine: true }));
       const series = {
-        limitedRequests: ["upstream_requests_total", { service: "upstream-api", outcome: "rate_limited" }],
-        okRequests: ["upstream_requests_total", { service: "upstream-api", outcome: "success" }],
-        limitedErrors: ["mcp_tool_errors_total", { tool: "fetch_api_data", type: "rate_limited" }],
-        errorCalls: ["mcp_tool_calls_total", { tool: "fetch_api_data", outcome: "error" }],
+        limitedRequests: [
+          "upstream_requests_total",
+          { upstream_service: "upstream-api", outcome: "rate_limited" },
+        ],
+        okRequests: ["upstream_requests_total", { upstream_service: "upstream-api", outcome: "success" }],
+        limitedErrors: [
+          "mcp_tool_errors_total",
+          { gen_ai_tool_name: "fetch_api_data", error_type: "rate_limited" },
+        ],
+        errorCalls: ["mcp_tool_calls_total", { gen_ai_tool_name: "fetch_api_data", outcome: "error" }],
       } as const;
       const read = async () =>
         Object.fromEntries(
@@ -311,7 +317,7 @@ describe("network tools over MCP against loopback upstreams", BOUNDED, () => {
 
     it("forecast down: degraded success with a warning, completeness below 1, counted as degraded", async () => {
       weatherFake.fail("forecast", faults.status(503));
-      const degradedCalls = { tool: "get_weather", outcome: "degraded" };
+      const degradedCalls = { gen_ai_tool_name: "get_weather", outcome: "degraded" };
       const before = await counterValue(server.url, "mcp_tool_calls_total", degradedCalls);
       const call = await getWeather({ location: "Miami" });
       const result = successOf(call);
@@ -368,7 +374,7 @@ describe("network tools over MCP against loopback upstreams", BOUNDED, () => {
 
     it("current conditions down: the call fails with retry guidance and says why", async () => {
       weatherFake.fail("current", faults.status(503));
-      const serverErrors = { service: "weather-forecast", outcome: "server_error" };
+      const serverErrors = { upstream_service: "weather-forecast", outcome: "server_error" };
       const before = await counterValue(server.url, "upstream_requests_total", serverErrors);
       const error = errorOf(await getWeather({ location: "Miami" }));
       assert.equal(error.type, "external_service_error");
@@ -484,7 +490,7 @@ describe("fetch_api_data and the circuit breaker", BOUNDED, () => {
 
   it("opens after N failures, fails fast with circuit_open, and closes once the upstream recovers", async () => {
     const fetchFlaky = () => callForEnvelope(client, "fetch_api_data", { endpoint: "flaky" });
-    const refusedByCircuit = { service: "upstream-api", outcome: "circuit_open" };
+    const refusedByCircuit = { upstream_service: "upstream-api", outcome: "circuit_open" };
     upstream.on("/api/flaky", faults.status(500));
     for (let failure = 1; failure <= 3; failure++) {
       assert.equal(errorOf(await fetchFlaky()).kind, "server_error", `failure ${failure}`);

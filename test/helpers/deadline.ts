@@ -45,3 +45,23 @@ export async function withDeadline<T>(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Calls `probe` every `everyMs` until it returns something other than undefined, and resolves
+ * with it; rejects with a DeadlineError naming `what` after `ms`. For conditions that become true
+ * by themselves (a timer-driven probe, a process writing a line).
+ */
+export async function pollUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = ANSWER_DEADLINE_MS,
+  everyMs = 100,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() >= until) throw new DeadlineError(what, ms);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}

@@ -387,7 +387,9 @@ describe("soak: sustained mixed load on a server process", { timeout: WARMUP_MS 
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
     const internalErrors = metrics
       .split("\n")
-      .filter((line) => line.startsWith("mcp_tool_errors_total{") && line.includes('type="internal_error"'))
+      .filter(
+        (line) => line.startsWith("mcp_tool_errors_total{") && line.includes('error_type="internal_error"'),
+      )
       .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
 
     for (const client of clients) await client.close();

@@ -104,7 +104,7 @@ describe("docs/errors.md", async () => {
       const listed = line.slice(line.indexOf("is one of")).match(/`([a-z_]+)`/g) ?? [];
       return listed.map(unquote);
     };
-    assert.deepEqual(values("mcp_tool_errors_total", "type"), [...ERROR_TYPES]);
+    assert.deepEqual(values("mcp_tool_errors_total", "error_type"), [...ERROR_TYPES]);
     assert.deepEqual(values("mcp_tool_calls_total", "outcome"), [...TOOL_OUTCOMES]);
   });
 
@@ -124,7 +124,7 @@ describe("docs/errors.md", async () => {
       defaultTimeoutMs: 1000,
     });
     const errors = await metrics.toolErrors.get();
-    assert.deepEqual(new Set(errors.values.map((value) => value.labels.type)), new Set(ERROR_TYPES));
+    assert.deepEqual(new Set(errors.values.map((value) => value.labels.error_type)), new Set(ERROR_TYPES));
     const calls = await metrics.toolCalls.get();
     assert.deepEqual(new Set(calls.values.map((value) => value.labels.outcome)), new Set(TOOL_OUTCOMES));
   });

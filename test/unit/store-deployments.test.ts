@@ -9,7 +9,7 @@ import {
   type EngineTimers,
 } from "../../src/backends/store/deployment-engine.js";
 import { DATA_FILE_NAME, SqliteStore } from "../../src/backends/store/sqlite-store.js";
-import type { DeploymentStatus } from "../../src/backends/store/store.js";
+import type { DeploymentStateStore, DeploymentStatus } from "../../src/backends/store/store.js";
 import { classifyError } from "../../src/errors/classify.js";
 import { ToolError } from "../../src/errors/tool-error.js";
 import {
@@ -352,6 +352,74 @@ describe("DeploymentEngine lifecycle", () => {
     assert.equal(errors.length, 2, "one try and one retry, then no more");
     assert.match(String(errors[0]), /not open/);
     assert.equal(engine.pendingCount, 0);
+  });
+
+  it("leaves a step that failed every try stalled, and resumeStalled() finishes it for the time it has left", async (t) => {
+    const store = openTestStore(t);
+    // The store refuses the engine's writes while `refusing` is set, as a full or read-only disk does.
+    let refusing = false;
+    const flaky: DeploymentStateStore = {
+      getDeployment: (id) => store.getDeployment(id),
+      listActiveDeployments: () => store.listActiveDeployments(),
+      watchDeployments: (listener) => store.watchDeployments(listener),
+      transitionDeployment: (id, from, to, reason) =>
+        refusing
+          ? Promise.reject(Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR_WRITE" }))
+          : store.transitionDeployment(id, from, to, reason),
+    };
+    const errors: unknown[] = [];
+    const engine = await startTestEngine(t, {
+      store: flaky,
+      queuedMs: 10,
+      runMs: 400,
+      maxAttempts: 2,
+      retryDelayMs: 10,
+      onError: (error) => errors.push(error),
+    });
+    assert.equal(await engine.resumeStalled(), 0, "nothing to resume");
+    const { id } = await store.startDeployment("web-frontend", "staging");
+    await reachStatus(store, id, "in_progress");
+    refusing = true;
+    for (let waited = 0; engine.stalledCount === 0 && waited < 3000; waited += 20) await sleep(20);
+    assert.equal(engine.stalledCount, 1, "the finish failed both tries and stalled");
+    assert.equal(errors.length, 2);
+    assert.equal((await store.getDeployment(id))?.status, "in_progress");
+
+    refusing = false;
+    const finished = reachStatus(store, id, "succeeded");
+    assert.equal(await engine.resumeStalled(), 1);
+    assert.equal(engine.stalledCount, 0);
+    assert.equal(
+      (await finished).status,
+      "succeeded",
+      "an overdue finish runs at once, not after runMs again",
+    );
+    assert.equal(await engine.resumeStalled(), 0);
+  });
+
+  it("forgets a stalled deployment that was cancelled meanwhile", async (t) => {
+    const store = openTestStore(t);
+    let refusing = true;
+    const flaky: DeploymentStateStore = {
+      getDeployment: (id) => store.getDeployment(id),
+      listActiveDeployments: () => store.listActiveDeployments(),
+      watchDeployments: (listener) => store.watchDeployments(listener),
+      transitionDeployment: (id, from, to, reason) =>
+        refusing ? Promise.reject(new Error("disk full")) : store.transitionDeployment(id, from, to, reason),
+    };
+    const engine = await startTestEngine(t, {
+      store: flaky,
+      queuedMs: 10,
+      maxAttempts: 1,
+      onError: () => undefined,
+    });
+    const { id } = await store.startDeployment("web-frontend", "staging");
+    for (let waited = 0; engine.stalledCount === 0 && waited < 3000; waited += 20) await sleep(20);
+    assert.equal(engine.stalledCount, 1);
+    await store.cancelDeployment(id);
+    refusing = false;
+    assert.equal(engine.stalledCount, 0, "the cancel's event cleared it");
+    assert.equal(await engine.resumeStalled(), 0);
   });
 
   it("estimates the remaining time from its durations", (t) => {

@@ -156,7 +156,10 @@ describe("tool runner: calls", () => {
     assert.equal(outcome.isError, false);
     assert.equal(outcome.outcome, "success");
     assert.match(outcome.referenceId, REFERENCE_ID_PATTERN);
-    assert.equal(await counter(metrics, "mcp_tool_calls_total", { tool: "get_user", outcome: "success" }), 1);
+    assert.equal(
+      await counter(metrics, "mcp_tool_calls_total", { gen_ai_tool_name: "get_user", outcome: "success" }),
+      1,
+    );
     const callLines = lines.filter((line) => line.reference_id === outcome.referenceId);
     assert.equal(callLines.length, 1);
     assert.equal(callLines[0]?.level, "info");
@@ -202,7 +205,10 @@ describe("tool runner: calls", () => {
     assert.match(suggestion, /call search_files again/);
     assert.equal(error.retry, undefined, "validation errors are not retried");
     assert.equal(
-      await counter(metrics, "mcp_tool_errors_total", { tool: "search_files", type: "validation_error" }),
+      await counter(metrics, "mcp_tool_errors_total", {
+        gen_ai_tool_name: "search_files",
+        error_type: "validation_error",
+      }),
       1,
     );
     const line = lines.find((entry) => entry.reference_id === error.reference_id);
@@ -267,17 +273,38 @@ describe("tool runner: calls", () => {
     assert.equal(outcome.outcome, "success");
   });
 
-  it("rejects unknown tools with the nearest names, as a protocol error outside the metrics", async () => {
-    const { runner, metrics } = setup([searchFiles, getUser, listUsers]);
-    await assert.rejects(runner.call("serch_files", {}, callContext()), (error: unknown) => {
-      assert.ok(error instanceof UnknownToolError);
-      assert.equal(error.code, -32602);
-      assert.deepEqual(error.similarTools, ["search_files"]);
-      assert.match(error.message, /Did you mean: "search_files"\?/);
-      return true;
-    });
+  it("rejects unknown tools with the nearest names as a protocol error, counted once as unknown and logged", async () => {
+    const { runner, metrics, lines } = setup([searchFiles, getUser, listUsers]);
+    let referenceId: string | undefined;
+    await assert.rejects(
+      runner.call("serch_files", {}, callContext({ requestId: "req-1" })),
+      (error: unknown) => {
+        assert.ok(error instanceof UnknownToolError);
+        assert.equal(error.code, -32602);
+        assert.deepEqual(error.similarTools, ["search_files"]);
+        assert.match(error.message, /Did you mean: "search_files"\?/);
+        referenceId = error.referenceId;
+        return true;
+      },
+    );
     const { values } = await metrics.toolCalls.get();
-    assert.ok(values.every((value) => value.labels.tool !== "serch_files"));
+    assert.ok(
+      values.every((value) => value.labels.gen_ai_tool_name !== "serch_files"),
+      "no label from user input",
+    );
+    const unknown = { gen_ai_tool_name: "unknown" };
+    assert.equal(await counter(metrics, "mcp_tool_calls_total", { ...unknown, outcome: "error" }), 1);
+    assert.equal(
+      await counter(metrics, "mcp_tool_errors_total", { ...unknown, error_type: "validation_error" }),
+      1,
+    );
+    assert.match(referenceId ?? "", /^ref_/);
+    const logged = lines.filter((line) => line.reference_id === referenceId);
+    assert.equal(logged.length, 1, "one line carries the reference id");
+    assert.equal(logged[0]?.level, "warn");
+    assert.equal(logged[0]?.tool, "serch_files");
+    assert.equal(logged[0]?.request_id, "req-1");
+    assert.equal(logged[0]?.error_type, "validation_error");
   });
 
   it("returns not_found with similar matches and a recovery step that names a served tool", async () => {
@@ -290,21 +317,51 @@ describe("tool runner: calls", () => {
     assert.deepEqual(error.recovery_steps, [
       { step: 1, action: "List the users", tool: "list_users", parameters: {} },
     ]);
-    assert.equal(await counter(metrics, "mcp_tool_errors_total", { tool: "get_user", type: "not_found" }), 1);
-    assert.equal(await counter(metrics, "mcp_tool_calls_total", { tool: "get_user", outcome: "error" }), 1);
+    assert.equal(
+      await counter(metrics, "mcp_tool_errors_total", {
+        gen_ai_tool_name: "get_user",
+        error_type: "not_found",
+      }),
+      1,
+    );
+    assert.equal(
+      await counter(metrics, "mcp_tool_calls_total", { gen_ai_tool_name: "get_user", outcome: "error" }),
+      1,
+    );
   });
 
   it("starts every tool × type and tool × outcome series at zero, with catalog labels only", async () => {
     const { metrics } = setup([listUsers]);
-    const errors = await metrics.toolErrors.get();
-    assert.deepEqual(errors.values.map((value) => value.labels.type).sort(), [...ERROR_TYPES].sort());
-    assert.ok(errors.values.every((value) => value.value === 0));
-    const calls = await metrics.toolCalls.get();
-    assert.deepEqual(calls.values.map((value) => value.labels.outcome).sort(), [
-      "degraded",
-      "error",
-      "success",
-    ]);
+    const ofTool = <T extends { labels: Record<string, unknown> }>(values: T[], tool: string) =>
+      values.filter((value) => value.labels.gen_ai_tool_name === tool);
+    const errors = (await metrics.toolErrors.get()).values;
+    assert.deepEqual(
+      ofTool(errors, "list_users")
+        .map((value) => value.labels.error_type)
+        .sort(),
+      [...ERROR_TYPES].sort(),
+    );
+    assert.ok(errors.every((value) => value.value === 0));
+    const calls = (await metrics.toolCalls.get()).values;
+    assert.deepEqual(
+      ofTool(calls, "list_users")
+        .map((value) => value.labels.outcome)
+        .sort(),
+      ["degraded", "error", "success"],
+    );
+    // Unknown names share one tool label; their only outcome is a validation error.
+    assert.deepEqual(
+      ofTool(calls, "unknown").map((value) => value.labels.outcome),
+      ["error"],
+    );
+    assert.deepEqual(
+      ofTool(errors, "unknown").map((value) => value.labels.error_type),
+      ["validation_error"],
+    );
+    assert.deepEqual(
+      [...new Set([...calls, ...errors].map((value) => value.labels.gen_ai_tool_name))].sort(),
+      ["list_users", "unknown"],
+    );
   });
 });
 
@@ -340,7 +397,10 @@ describe("tool runner: masking", () => {
     assert.match(err.message ?? "", /\/etc\/secret\/x/);
     assert.match(err.stack ?? "", /tool-runner\.test\.ts/);
     assert.equal(
-      await counter(metrics, "mcp_tool_errors_total", { tool: "leaky", type: "internal_error" }),
+      await counter(metrics, "mcp_tool_errors_total", {
+        gen_ai_tool_name: "leaky",
+        error_type: "internal_error",
+      }),
       1,
     );
   });
@@ -410,7 +470,10 @@ describe("tool runner: time and cancellation", () => {
     assert.equal(seenSignal?.aborted, true);
     assert.equal((seenSignal.reason as DOMException).name, "TimeoutError");
     assert.equal(seenDeadline, 1_000_040);
-    assert.equal(await counter(metrics, "mcp_tool_errors_total", { tool: "stuck", type: "timeout" }), 1);
+    assert.equal(
+      await counter(metrics, "mcp_tool_errors_total", { gen_ai_tool_name: "stuck", error_type: "timeout" }),
+      1,
+    );
     assert.equal(lines.find((line) => line.reference_id === outcome.referenceId)?.level, "warn");
   });
 
@@ -439,7 +502,10 @@ describe("tool runner: time and cancellation", () => {
     assert.equal(outcome.errorType, "cancelled");
     assert.equal(errorOf(outcome.envelope).code, -32007);
     assert.equal(lines.find((line) => line.reference_id === outcome.referenceId)?.level, "info");
-    assert.equal(await counter(metrics, "mcp_tool_errors_total", { tool: "waits", type: "cancelled" }), 1);
+    assert.equal(
+      await counter(metrics, "mcp_tool_errors_total", { gen_ai_tool_name: "waits", error_type: "cancelled" }),
+      1,
+    );
   });
 
   it("does not start a handler for a call cancelled before it began", async () => {
@@ -609,7 +675,10 @@ describe("tool runner: permissions, degradation, batches, steps", () => {
     assert.deepEqual((envelope.metadata as Record<string, unknown>).completeness, 0.5);
     assert.equal("failures" in envelope, false, "the raw component errors stay in the log");
     assert.equal(
-      await counter(metrics, "mcp_tool_calls_total", { tool: "get_weather", outcome: "degraded" }),
+      await counter(metrics, "mcp_tool_calls_total", {
+        gen_ai_tool_name: "get_weather",
+        outcome: "degraded",
+      }),
       1,
     );
     assert.equal(lines.find((line) => line.reference_id === outcome.referenceId)?.level, "warn");
@@ -651,7 +720,10 @@ describe("tool runner: permissions, degradation, batches, steps", () => {
     ]);
     assert.ok(published.safeParse(outcome.envelope).success);
     assert.equal(
-      await counter(metrics, "mcp_tool_errors_total", { tool: "process_files", type: "not_found" }),
+      await counter(metrics, "mcp_tool_errors_total", {
+        gen_ai_tool_name: "process_files",
+        error_type: "not_found",
+      }),
       1,
     );
 

@@ -53,7 +53,7 @@ export interface DeploymentEngineOptions {
   readonly timers?: EngineTimers;
   /** Milliseconds since the epoch, for estimates (default Date.now). */
   readonly now?: () => number;
-  /** Tries per step before the engine gives up on a deployment until the next start (default 3). */
+  /** Tries per step before the engine leaves a deployment stalled until resumeStalled() or the next start (default 3). */
   readonly maxAttempts?: number;
   /** Wait between tries of a failed step (default 500). */
   readonly retryDelayMs?: number;
@@ -100,6 +100,9 @@ export class DeploymentEngine {
   readonly #retryDelayMs: number;
   readonly #onError: (error: unknown, deploymentId: string) => void;
   readonly #scheduled = new Map<string, unknown>();
+  /** Deployments whose step failed every try; resumeStalled() picks them up again. */
+  readonly #stalled = new Set<string>();
+  #resuming: Promise<number> | undefined;
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: DeploymentEngineOptions) {
@@ -125,6 +128,46 @@ export class DeploymentEngine {
   /** How many deployments have a timer pending (for tests and shutdown logs). */
   get pendingCount(): number {
     return this.#scheduled.size;
+  }
+
+  /** Deployments whose next step failed every try and waits for resumeStalled() (a gauge reads it). */
+  get stalledCount(): number {
+    return this.#stalled.size;
+  }
+
+  /**
+   * Reschedules the steps that gave up, from the store's current state, for the time they have
+   * left (none if overdue): call it when the store accepts writes again. Unlike start(), nothing
+   * is interrupted — the process never stopped, so an in_progress deployment still runs its
+   * course. Resolves to how many were rescheduled; cheap when nothing is stalled.
+   */
+  resumeStalled(): Promise<number> {
+    if (this.#stalled.size === 0 || this.#unsubscribe === undefined) return Promise.resolve(0);
+    this.#resuming ??= this.#resume().finally(() => {
+      this.#resuming = undefined;
+    });
+    return this.#resuming;
+  }
+
+  async #resume(): Promise<number> {
+    const active = await this.#store.listActiveDeployments();
+    const activeIds = new Set(active.map((deployment) => deployment.id));
+    // Ended since (a cancel went through): nothing left to do for them.
+    for (const id of this.#stalled) if (!activeIds.has(id)) this.#stalled.delete(id);
+    let resumed = 0;
+    for (const deployment of active) {
+      if (!this.#stalled.delete(deployment.id)) continue;
+      const now = this.#now();
+      if (deployment.status === "queued") {
+        const wait = Date.parse(deployment.createdAt) + this.#queuedMs - now;
+        this.#schedule(deployment.id, Math.max(0, wait), () => this.#begin(deployment.id));
+      } else {
+        const wait = Date.parse(deployment.startedAt ?? deployment.updatedAt) + this.#runMs - now;
+        this.#schedule(deployment.id, Math.max(0, wait), () => this.#finish(deployment));
+      }
+      resumed += 1;
+    }
+    return resumed;
   }
 
   /**
@@ -170,6 +213,7 @@ export class DeploymentEngine {
     this.#unsubscribe = undefined;
     for (const handle of this.#scheduled.values()) this.#timers.clearTimeout(handle);
     this.#scheduled.clear();
+    this.#stalled.clear();
   }
 
   /**
@@ -191,6 +235,7 @@ export class DeploymentEngine {
   }
 
   #onChange(deployment: Deployment): void {
+    this.#stalled.delete(deployment.id);
     switch (deployment.status) {
       case "queued":
         this.#schedule(deployment.id, this.#queuedMs, () => this.#begin(deployment.id));
@@ -222,11 +267,12 @@ export class DeploymentEngine {
       this.#scheduled.delete(id);
       step().catch((error: unknown) => {
         this.#onError(error, id);
-        // Retry a failed write a few times (a busy lock clears); then leave the deployment to
-        // the next start's recovery rather than hammering a store that refuses writes.
-        if (attempt < this.#maxAttempts && !this.#scheduled.has(id)) {
-          this.#schedule(id, this.#retryDelayMs, step, attempt + 1);
-        }
+        // Retry a failed write a few times (a busy lock clears); then leave the deployment
+        // stalled for resumeStalled() (when the store heals) or the next start's recovery,
+        // rather than hammering a store that refuses writes.
+        if (this.#scheduled.has(id)) return;
+        if (attempt < this.#maxAttempts) this.#schedule(id, this.#retryDelayMs, step, attempt + 1);
+        else this.#stalled.add(id);
       });
     }, ms);
     this.#scheduled.set(id, handle);

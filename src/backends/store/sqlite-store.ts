@@ -23,6 +23,7 @@ import {
   toProject,
   toUser,
 } from "./sqlite-rows.js";
+import { probeSqliteWrite, type StoreRoom } from "./sqlite-write-probe.js";
 import {
   prepareStatements,
   type ApplicationRow,
@@ -575,6 +576,11 @@ export class SqliteStore implements Store {
   }
 
   // ---- lifecycle ----
+
+  /** For the health monitor: commits one small write and says how much room is left (see sqlite-write-probe.ts). */
+  probeWrite(): Promise<StoreRoom> {
+    return defer(() => probeSqliteWrite(this.#db, this.#now()));
+  }
 
   ping(): Promise<void> {
     return defer(() => {
