@@ -31,15 +31,24 @@ export interface ConflictInput {
   readonly identifier?: string;
   /** When the conflict is expected to clear; the runner puts it in `retry`. */
   readonly retryAfterSeconds?: number;
+  /**
+   * False when waiting cannot clear it (a state that never changes back): the runner then says
+   * not to retry instead of the catalog's "wait, then call again". True by default.
+   */
+  readonly retryable?: boolean;
   readonly suggestion?: string;
   readonly recovery_steps?: readonly ToolStep[];
   readonly cause?: unknown;
 }
 
-/** A conflict error (e.g. deployment_in_progress): retryable once the other operation ends. */
+/**
+ * A conflict error: retryable once the other operation ends (deployment_in_progress), or, with
+ * `retryable: false`, a state that forbids the operation for good (an archived project).
+ */
 export function conflict(input: ConflictInput): ToolError {
   return new ToolError("conflict", input.message, {
     ...(input.suggestion === undefined ? {} : { suggestion: input.suggestion }),
+    ...(input.retryable === undefined ? {} : { retryable: input.retryable }),
     ...(input.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: input.retryAfterSeconds }),
     details: {
       ...(input.resource_type === undefined ? {} : { resource_type: input.resource_type }),

@@ -39,9 +39,20 @@ export interface ToolErrorDetails {
   readonly reason?: string;
   /** The deployment in the way of a deployment_in_progress conflict (the seed's field). */
   readonly current_deployment?: string;
+  /** The record of a multi-record write that failed, by its place in the request. */
+  readonly failed_record?: FailedRecord;
+  /** How many records an all-or-nothing write stored: 0 when it rolled back. */
+  readonly written?: number;
   readonly retry?: RetryGuidance;
   /** Numbered when the envelope is built; checked against the served tools by the runner. */
   readonly recovery_steps?: readonly ToolStep[];
+}
+
+/** One record of a batch write: which list of the request, its position there, and its id. */
+export interface FailedRecord {
+  readonly collection: string;
+  readonly index: number;
+  readonly id: string;
 }
 
 /** How to build a ToolError beyond its type and message. */
@@ -51,6 +62,12 @@ export interface ToolErrorOptions {
   readonly details?: ToolErrorDetails;
   /** A wait the failing service asked for; the runner turns it into `retry` guidance. */
   readonly retryAfterSeconds?: number;
+  /**
+   * Overrides the catalog's retryability for this one failure: whoever refused knows whether
+   * waiting can change the answer (a busy deployment slot frees up; an archived project stays
+   * archived, though both are conflicts).
+   */
+  readonly retryable?: boolean;
   /** The original error: logged with its stack, never sent to the client. */
   readonly cause?: unknown;
 }
@@ -67,6 +84,7 @@ export class ToolError extends Error {
   /** The thrower's own suggestion, if any; the envelope falls back to the catalog's. */
   readonly suggestion: string | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly #retryable: boolean | undefined;
 
   constructor(type: ErrorType, message: string, options: ToolErrorOptions = {}) {
     // Operational errors are outcomes, logged without a stack; capturing one costs more than the
@@ -82,6 +100,7 @@ export class ToolError extends Error {
     this.details = options.details ?? {};
     this.suggestion = options.suggestion;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.#retryable = options.retryable;
   }
 
   /** The catalog code of this type. */
@@ -89,9 +108,12 @@ export class ToolError extends Error {
     return ERROR_CATALOG[this.type].code;
   }
 
-  /** Whether calling again can succeed (by type, and by kind for external services). */
+  /**
+   * Whether calling again unchanged can succeed: the thrower's answer when it gave one, else the
+   * catalog's (by type, and by kind for external services).
+   */
   get retryable(): boolean {
-    return isRetryable(this.type, this.details.kind);
+    return this.#retryable ?? isRetryable(this.type, this.details.kind);
   }
 
   /** A copy with more details or another suggestion; the stack and cause stay the original's. */
@@ -100,6 +122,7 @@ export class ToolError extends Error {
       suggestion: changes.suggestion ?? this.suggestion,
       details: { ...this.details, ...changes.details },
       ...(this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds }),
+      ...(this.#retryable === undefined ? {} : { retryable: this.#retryable }),
       ...(this.cause === undefined ? {} : { cause: this.cause }),
     });
     copy.stack = this.stack;
