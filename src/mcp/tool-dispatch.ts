@@ -6,6 +6,7 @@ import {
   type CallToolResult,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import { TOOL_FAILURE_META_KEY } from "../errors/tool-failure.js";
 import type { McpRequestExtra, RawTool } from "./raw-tool.js";
 
 /**
@@ -32,7 +33,7 @@ export interface ProductTools {
     name: string,
     args: unknown,
     context: ToolCallContext,
-  ): Promise<{ envelope: object; isError: boolean }>;
+  ): Promise<{ envelope: object; isError: boolean; failure?: object }>;
   /** Registered names nearest to an unknown one, best first. */
   nearest(name: string, candidates: readonly string[]): string[];
 }
@@ -86,7 +87,7 @@ export class ToolDispatch {
               method: "notifications/progress",
               params: { progressToken, progress, total, message },
             });
-    const { envelope, isError } = await this.product.call(name, args ?? {}, {
+    const { envelope, isError, failure } = await this.product.call(name, args ?? {}, {
       signal: extra.signal,
       reportProgress,
       requestId: httpRequestId(extra),
@@ -96,6 +97,8 @@ export class ToolDispatch {
       content: [{ type: "text", text: JSON.stringify(envelope) }],
       structuredContent: envelope as Record<string, unknown>,
       isError,
+      // The experimental machine-readable failure block travels beside the envelope, never in it.
+      ...(failure === undefined ? {} : { _meta: { [TOOL_FAILURE_META_KEY]: failure } }),
     };
   }
 

@@ -62,6 +62,25 @@ describe("the error service over MCP", () => {
     await client.close();
   });
 
+  it("puts the toolFailure block in _meta of a failed result, agreeing with its envelope", async () => {
+    const { client } = await connectClient(server.mcpUrl);
+    // get_item, not get_user: the metrics test below counts get_user's errors from zero.
+    const failed = await callEnvelope(client, "get_item", { id: "no-such-item" });
+    const block = failed.result._meta?.["io.modelcontextprotocol/toolFailure"] as Record<string, unknown>;
+    assert.deepEqual(block, {
+      class: "capability",
+      code: "not_found",
+      retryable: false,
+      correlationId: failed.envelope.error.reference_id,
+      agentGuidance: failed.envelope.error.suggestion,
+    });
+    assert.equal("toolFailure" in failed.envelope.error, false, "the envelope itself is unchanged");
+
+    const succeeded = await callEnvelope(client, "get_item", { id: "item-001" });
+    assert.equal(succeeded.result._meta, undefined, "a success carries no failure block");
+    await client.close();
+  });
+
   it("answers an unknown tool with -32602 suggesting the nearest tool", async () => {
     const { client } = await connectClient(server.mcpUrl);
     await assert.rejects(
