@@ -1,91 +1,6 @@
 import { z } from "zod";
-
-/** Parses "true"/"false"/"1"/"0"/"yes"/"no" (any case); anything else is a configuration error. */
-const booleanFlag = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.enum(["true", "false", "1", "0", "yes", "no"], { error: 'expected "true" or "false"' }))
-  .transform((value) => value === "true" || value === "1" || value === "yes");
-
-/** A whole number within bounds, read from a string. */
-function wholeNumber(min: number, max: number) {
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+$/, { error: `expected a whole number from ${min} to ${max}` })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(min, { error: `expected a whole number from ${min} to ${max}` })
-        .max(max, { error: `expected a whole number from ${min} to ${max}` }),
-    );
-}
-
-/** A comma-separated list; blank entries are dropped. */
-const commaList = z.string().transform((value) =>
-  value
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0),
-);
-
-/** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
-function toOrigin(value: string): string | undefined {
-  if (value === "*") return value;
-  try {
-    const url = new URL(value);
-    const bare = url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "";
-    return bare && (url.protocol === "http:" || url.protocol === "https:") ? url.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const originList = commaList.pipe(
-  z.array(
-    z
-      .string()
-      .refine((entry) => toOrigin(entry) !== undefined, {
-        error: 'expected origins like "http://localhost" or "https://app.example.com:8443", or "*"',
-      })
-      .transform((entry) => toOrigin(entry) ?? entry),
-  ),
-);
-
-const hostList = commaList.pipe(
-  z.array(
-    z.string().regex(/^(\*|\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, {
-      error:
-        'expected host names like "localhost", "mcp.example.com" or "[::1]", optionally with ":port", or "*"',
-    }),
-  ),
-);
-
-/** An http(s) base URL, without a trailing slash. */
-const baseUrl = z
-  .string()
-  .trim()
-  .refine(
-    (value) => {
-      try {
-        const url = new URL(value);
-        return (
-          (url.protocol === "http:" || url.protocol === "https:") && url.search === "" && url.hash === ""
-        );
-      } catch {
-        return false;
-      }
-    },
-    { error: 'expected an http(s) base URL such as "https://api.example.com/v1"' },
-  )
-  .transform((value) => value.replace(/\/+$/, ""));
-
-const permissionList = commaList.pipe(
-  z.array(z.string().regex(/^[a-z][a-z0-9_.*-]*$/, { error: 'expected permissions like "project.create"' })),
-);
+import { baseUrl, booleanFlag, hostList, originList, permissionList, wholeNumber } from "./values.js";
+import { weatherShape, type WeatherConfig } from "./weather.js";
 
 /**
  * Every environment variable the server reads, with its default. Each value is a string in the
@@ -143,15 +58,7 @@ export const configSchema = z.object({
   UPSTREAM_MAX_RETRIES: wholeNumber(0, 3).default(1),
   UPSTREAM_BREAKER_FAILURES: wholeNumber(1, 1000).default(5),
   UPSTREAM_BREAKER_HALF_OPEN_MS: wholeNumber(100, 3_600_000).default(30_000),
-  WEATHER_GEOCODING_URL: baseUrl.default("https://geocoding-api.open-meteo.com"),
-  WEATHER_FORECAST_URL: baseUrl.default("https://api.open-meteo.com"),
-  WEATHER_ALERTS_URL: baseUrl.default("https://api.weather.gov"),
-  WEATHER_USER_AGENT: z
-    .string()
-    .trim()
-    .min(1)
-    .default("resilient-mcp (set WEATHER_USER_AGENT to your contact)"),
-  WEATHER_TIMEOUT_MS: wholeNumber(50, 600_000).default(5000),
+  ...weatherShape,
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -184,11 +91,5 @@ export type Config = Readonly<{
     breakerFailures: number;
     breakerHalfOpenMs: number;
   }>;
-  weather: Readonly<{
-    geocodingUrl: string;
-    forecastUrl: string;
-    alertsUrl: string;
-    userAgent: string;
-    timeoutMs: number;
-  }>;
+  weather: WeatherConfig;
 }>;
