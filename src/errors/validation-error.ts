@@ -150,7 +150,12 @@ function draftsFor(
   const node = schemaAt(context.inputJsonSchema, issue.path);
   // A format or refinement failure is about a value of the right type: the schema node (the
   // input side, types only) would say "a string" to a model that sent a string. The issue knows more.
-  const refined = issue.code === "custom" || (issue.code === "invalid_format" && issue.format === "regex");
+  // So is a failure inside a union's pipe ("a string or an integer", then "not empty"): the input
+  // side of the schema only lists the union's types, which the value already had.
+  const refined =
+    issue.code === "custom" ||
+    (issue.code === "invalid_format" && issue.format === "regex") ||
+    (issue.code !== "invalid_type" && Array.isArray(node?.anyOf));
   const expected = refined
     ? (expectedFromIssue(issue) ?? (node && describeExpected(node)))
     : ((node && describeExpected(node)) ?? expectedFromIssue(issue));
@@ -366,9 +371,9 @@ function expectedFromIssue(issue: z.core.$ZodIssue): string | undefined {
     case "invalid_type":
       return typeName(issue.expected === "int" ? "integer" : issue.expected);
     case "too_small":
-      return `${issue.inclusive === false ? ">" : ">="} ${String(issue.minimum)}`;
+      return sizeBound(issue.origin, "at least", issue.minimum, issue.inclusive === false ? ">" : ">=");
     case "too_big":
-      return `${issue.inclusive === false ? "<" : "<="} ${String(issue.maximum)}`;
+      return sizeBound(issue.origin, "at most", issue.maximum, issue.inclusive === false ? "<" : "<=");
     case "invalid_value":
       return `one of: ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
     case "invalid_format":
@@ -380,6 +385,14 @@ function expectedFromIssue(issue: z.core.$ZodIssue): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** "a string of at least 1 character", "an array of at most 100 items", ">= 1". */
+function sizeBound(origin: string, words: string, bound: number | bigint, symbol: string): string {
+  const count = Number(bound);
+  if (origin === "string") return `a string of ${words} ${count} character${count === 1 ? "" : "s"}`;
+  if (origin === "array") return `an array of ${words} ${count} item${count === 1 ? "" : "s"}`;
+  return `${symbol} ${String(bound)}`;
 }
 
 function examplesOf(node: JsonSchemaNode): JsonPrimitive[] {

@@ -18,7 +18,7 @@ export const fetchApiDataInput = z.object({
     .max(MAX_ENDPOINT_LENGTH)
     .describe(
       'Path below the API\'s base URL, optionally with a query: "users/1", "posts?userId=1". ' +
-        "Not a full URL, no host name, no '..'.",
+        "Not a full URL, no host name, no '..' climbing above the API's base.",
     ),
   attempt: z
     .number()
