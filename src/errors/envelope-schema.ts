@@ -74,7 +74,9 @@ export const errorBodySchema = z.looseObject({
   timeout_ms: z.number().optional(),
   reason: z.string().optional(),
   current_deployment: z.string().optional(),
-  failed_record: z.object({ collection: z.string(), index: z.number().int().min(0), id: z.string() }).optional(),
+  failed_record: z
+    .object({ collection: z.string(), index: z.number().int().min(0), id: z.string() })
+    .optional(),
   written: z.number().int().min(0).optional(),
   retry: retryGuidanceSchema.optional(),
   recovery_steps: z.array(recoveryStepSchema).optional(),

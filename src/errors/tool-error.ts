@@ -116,12 +116,20 @@ export class ToolError extends Error {
     return this.#retryable ?? isRetryable(this.type, this.details.kind);
   }
 
-  /** A copy with more details or another suggestion; the stack and cause stay the original's. */
-  with(changes: { readonly details?: ToolErrorDetails; readonly suggestion?: string }): ToolError {
+  /**
+   * A copy with more details, another suggestion or a known wait; the stack, cause and
+   * retryability stay the original's.
+   */
+  with(changes: {
+    readonly details?: ToolErrorDetails;
+    readonly suggestion?: string;
+    readonly retryAfterSeconds?: number;
+  }): ToolError {
+    const retryAfterSeconds = changes.retryAfterSeconds ?? this.retryAfterSeconds;
     const copy = new ToolError(this.type, this.message, {
       suggestion: changes.suggestion ?? this.suggestion,
       details: { ...this.details, ...changes.details },
-      ...(this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds }),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
       ...(this.#retryable === undefined ? {} : { retryable: this.#retryable }),
       ...(this.cause === undefined ? {} : { cause: this.cause }),
     });

@@ -34,7 +34,9 @@ export function itemErrorLogFields(failures: readonly ClassifiedFailure[]): unkn
   return failures.map(({ item, error }) => ({
     item,
     error_type: error.type,
-    ...(error.type === "internal_error" ? { err: serializeCause(error) } : { cause: briefCause(error.cause) }),
+    ...(error.type === "internal_error"
+      ? { err: serializeCause(error) }
+      : { cause: briefCause(error.cause) }),
   }));
 }
 

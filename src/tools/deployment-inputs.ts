@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ENVIRONMENTS } from "../backends/store/store.js";
+import { ENVIRONMENTS } from "../domain/deployments.js";
 
 /*
  * The deployment tools' names and argument schemas: a public contract (the seed's Pattern 6). They

@@ -3,6 +3,7 @@ import { checkDeploymentStatusTool } from "./check-deployment-status.js";
 import { deployApplicationTool } from "./deploy-application.js";
 import { listAppVersionsTool } from "./list-app-versions.js";
 import { listApplicationsTool } from "./list-applications.js";
+import { listDeploymentsTool } from "./list-deployments.js";
 import type { ToolBackends } from "./tool-backends.js";
 import type { AnyToolDefinition } from "./tool-definition.js";
 import { waitForDeploymentTool } from "./wait-for-deployment.js";
@@ -19,5 +20,6 @@ export function createDeploymentTools(backends: ToolBackends): AnyToolDefinition
     checkDeploymentStatusTool(backends),
     waitForDeploymentTool(backends),
     cancelDeploymentTool(backends),
+    listDeploymentsTool(backends),
   ];
 }

@@ -18,7 +18,8 @@ export interface HandlerRun {
   readonly principal: Principal;
   /** The client's cancellation. */
   readonly signal: AbortSignal;
-  readonly reportProgress?: ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
+  readonly reportProgress?:
+    ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
   /** Epoch ms when the call started, by `now`. */
   readonly started: number;
   readonly timeoutMs: number;

@@ -43,7 +43,8 @@ export interface CallContext {
   /** Aborted when the client cancels the request. */
   readonly signal: AbortSignal;
   /** Sends notifications/progress when the client gave a progress token. */
-  readonly reportProgress?: ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
+  readonly reportProgress?:
+    ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
   /** Who calls; the runner's anonymous principal when absent. */
   readonly principal?: Principal | undefined;
   /** The HTTP request id, to tie the call's log line to the request's. */

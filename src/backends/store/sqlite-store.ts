@@ -1,17 +1,25 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { conflict } from "../../errors/conflict-error.js";
-import { notFound } from "../../errors/not-found.js";
-import type { ToolError } from "../../errors/tool-error.js";
-import { validationError } from "../../errors/validation-error.js";
+import {
+  DEPLOYMENT_TRANSITIONS,
+  chooseVersion,
+  isTerminalDeploymentStatus,
+  refuseCancel,
+  refuseEnvironment,
+  refuseStart,
+  type DeploymentStatus,
+  type Environment,
+} from "../../domain/deployments.js";
+import { refuseUpdate } from "../../domain/projects.js";
+import { refuseBatch, refuseSettings, type JsonObject } from "../../domain/records.js";
+import { RefusalError, enforce, type RecordCollection } from "../../domain/refusal.js";
 import { DeploymentEvents, type ListenerErrorHandler } from "./deployment-events.js";
 import { waitForDeployment } from "./deployment-waiter.js";
+import { compareSemver } from "../../domain/semver.js";
 import { assertSchemaCurrent, migrate } from "./migrations.js";
 import { timeSortableId, type IdGenerator } from "./record-ids.js";
-import { assertSettings, validateBatch } from "./record-validation.js";
 import { DEFAULT_SEED } from "./seed.js";
-import { compareSemver, sortVersionsDescending } from "./semver.js";
 import { insertOrDuplicate, isSqliteCode } from "./sqlite-duplicates.js";
 import { openReadOnly } from "./sqlite-read-only.js";
 import {
@@ -32,28 +40,21 @@ import {
   type UserRow,
   type VersionRow,
 } from "./sqlite-statements.js";
-import {
-  DEPLOYMENT_TRANSITIONS,
-  ENVIRONMENTS,
-  isActiveDeploymentStatus,
-  isTerminalDeploymentStatus,
-  type AppVersion,
-  type Application,
-  type Deployment,
-  type DeploymentFilter,
-  type DeploymentListener,
-  type DeploymentStatus,
-  type Environment,
-  type ImportBatch,
-  type ImportOptions,
-  type ImportResult,
-  type ImportStep,
-  type Item,
-  type JsonObject,
-  type Project,
-  type Store,
-  type User,
-  type WaitForDeploymentOptions,
+import type {
+  AppVersion,
+  Application,
+  Deployment,
+  DeploymentFilter,
+  DeploymentListener,
+  ImportBatch,
+  ImportOptions,
+  ImportResult,
+  ImportStep,
+  Item,
+  Project,
+  Store,
+  User,
+  WaitForDeploymentOptions,
 } from "./store.js";
 
 /** The data file's name inside the data directory. */
@@ -218,15 +219,14 @@ export class SqliteStore implements Store {
 
   createProject(name: string, settings: JsonObject): Promise<Project> {
     return defer(() => {
-      assertSettings(settings, "settings");
+      enforce(refuseSettings(settings, "settings"));
       return this.#write(() => {
         const now = this.#now();
         insertOrDuplicate(
           () => this.#sql.insertProject.run({ name, settings: JSON.stringify(settings), now }),
           {
-            resource_type: "project",
-            identifier: name,
-            suggestion: `Project '${name}' already exists: update it instead, or choose a different name.`,
+            collection: "projects",
+            id: name,
           },
         );
         return this.#projectOrThrow(name);
@@ -236,17 +236,9 @@ export class SqliteStore implements Store {
 
   updateProject(name: string, settings: JsonObject): Promise<Project> {
     return defer(() => {
-      assertSettings(settings, "settings");
+      enforce(refuseSettings(settings, "settings"));
       return this.#write(() => {
-        const current = this.#projectOrThrow(name);
-        if (current.status === "archived") {
-          throw conflict({
-            message: `Project '${name}' is archived; archived projects are read-only.`,
-            resource_type: "project",
-            identifier: name,
-            suggestion: "Do not retry: archived projects cannot be changed. Create a new project instead.",
-          });
-        }
+        enforce(refuseUpdate(this.#projectOrThrow(name)));
         this.#sql.patchProject.run({ name, patch: JSON.stringify(settings), now: this.#now() });
         return this.#projectOrThrow(name);
       });
@@ -277,13 +269,7 @@ export class SqliteStore implements Store {
 
   #projectOrThrow(name: string): Project {
     const row = this.#sql.projectByName.get(name);
-    if (row === undefined) {
-      throw notFound({
-        resource_type: "project",
-        identifier: name,
-        candidates: this.#sql.projectNames.all(),
-      });
-    }
+    if (row === undefined) throw unknownRecord("projects", name, this.#sql.projectNames.all());
     return toProject(row);
   }
 
@@ -315,13 +301,7 @@ export class SqliteStore implements Store {
 
   #applicationOrThrow(name: string): ApplicationRow {
     const row = this.#sql.applicationByName.get(name);
-    if (row === undefined) {
-      throw notFound({
-        resource_type: "application",
-        identifier: name,
-        candidates: this.#sql.applicationNames.all(),
-      });
-    }
+    if (row === undefined) throw unknownRecord("applications", name, this.#sql.applicationNames.all());
     return row;
   }
 
@@ -329,30 +309,14 @@ export class SqliteStore implements Store {
 
   startDeployment(app: string, environment: Environment, version?: string): Promise<Deployment> {
     return defer(() => {
-      if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
-        throw validationError({
-          field: "environment",
-          received: environment,
-          expected: `one of: ${ENVIRONMENTS.join(", ")}`,
-          examples: [...ENVIRONMENTS],
-        });
-      }
+      enforce(refuseEnvironment(environment));
       const deployment = this.#write(() => {
         this.#applicationOrThrow(app);
-        const available = sortVersionsDescending(this.#sql.versionsOf.all(app).map((row) => row.version));
-        const chosen = version ?? available[0];
-        if (chosen === undefined) {
-          throw notFound({
-            resource_type: "version",
-            identifier: `${app}@latest`,
-            suggestion: `Application '${app}' has no versions to deploy yet.`,
-          });
-        }
-        if (!available.includes(chosen)) {
-          throw notFound({ resource_type: "version", identifier: chosen, candidates: available });
-        }
-        const active = this.#sql.activeDeploymentFor.get(app, environment);
-        if (active !== undefined) throw deploymentInProgress(toDeployment(active));
+        const available = this.#sql.versionsOf.all(app).map((row) => row.version);
+        const choice = chooseVersion(app, available, version);
+        if ("refusal" in choice) throw new RefusalError(choice.refusal);
+        const chosen = choice.version;
+        enforce(refuseStart(mapOptional(this.#sql.activeDeploymentFor.get(app, environment), toDeployment)));
         const now = this.#now();
         const row: DeploymentRow = {
           id: this.#newId("dep"),
@@ -373,7 +337,8 @@ export class SqliteStore implements Store {
           const winner = isSqliteCode(error, "SQLITE_CONSTRAINT_UNIQUE")
             ? this.#sql.activeDeploymentFor.get(app, environment)
             : undefined;
-          if (winner !== undefined) throw deploymentInProgress(toDeployment(winner), error);
+          const refusal = refuseStart(mapOptional(winner, toDeployment));
+          if (refusal !== undefined) throw new RefusalError(refusal, { cause: error });
           throw error;
         }
         return toDeployment(row);
@@ -398,6 +363,8 @@ export class SqliteStore implements Store {
           app: filter.app ?? null,
           environment: filter.environment ?? null,
           status: filter.status ?? null,
+          after_created: filter.after?.createdAt ?? null,
+          after_id: filter.after?.id ?? null,
           limit,
         })
         .map(toDeployment);
@@ -433,20 +400,10 @@ export class SqliteStore implements Store {
       const cancelled = this.#write(() => {
         const row = this.#sql.deploymentById.get(id);
         if (row === undefined) {
-          throw notFound({
-            resource_type: "deployment",
-            identifier: id,
-            candidates: this.#sql.recentDeploymentIds.all(SQLITE_STORE_DEFAULTS.deploymentListLimit),
-          });
+          const recent = this.#sql.recentDeploymentIds.all(SQLITE_STORE_DEFAULTS.deploymentListLimit);
+          throw unknownRecord("deployments", id, recent);
         }
-        if (!isActiveDeploymentStatus(row.status)) {
-          throw conflict({
-            message: `Deployment ${id} has already finished (${row.status}); only queued or in_progress deployments can be cancelled.`,
-            resource_type: "deployment",
-            identifier: id,
-            suggestion: "Nothing to cancel: do not retry. Check the deployment's status instead.",
-          });
-        }
+        enforce(refuseCancel(toDeployment(row)));
         // Inside the write transaction the status just read cannot change underneath us.
         const changed = this.#transition(id, row.status, "cancelled", "Cancelled on request");
         if (changed === undefined) throw new Error(`Deployment ${id} changed inside its own transaction`);
@@ -494,7 +451,7 @@ export class SqliteStore implements Store {
 
   importRecords(batch: ImportBatch, options: ImportOptions = {}): Promise<ImportResult> {
     return defer(() => {
-      validateBatch(batch);
+      enforce(refuseBatch(batch));
       return this.#write((): ImportResult => {
         const importedAt = this.#now();
         const counts = this.#writeRecords(batch, importedAt, options.onStep);
@@ -507,23 +464,24 @@ export class SqliteStore implements Store {
 
   /** Writes every record of the batch in order; the caller's transaction makes it all-or-nothing. */
   #writeRecords(batch: ImportBatch, now: string, onStep: ((step: ImportStep) => void) | undefined) {
-    let index = 0;
+    let written = 0;
     const step = (table: ImportStep["table"], key: string): void => {
-      index += 1;
-      onStep?.({ index, table, key });
+      written += 1;
+      onStep?.({ index: written, table, key });
     };
     const counts = { users: 0, items: 0, projects: 0, applications: 0, versions: 0 };
-    for (const user of batch.users ?? []) {
+    for (const [index, user] of (batch.users ?? []).entries()) {
       const row: UserRow = { ...user, created_at: now };
       insertOrDuplicate(() => this.#sql.insertUser.run(row), {
-        resource_type: "user",
-        identifier: user.id,
-        secondary: { "users.email": user.email },
+        collection: "users",
+        index,
+        id: user.id,
+        secondary: { "users.email": ["email", user.email] },
       });
       counts.users += 1;
       step("users", user.id);
     }
-    for (const item of batch.items ?? []) {
+    for (const [index, item] of (batch.items ?? []).entries()) {
       const row: ItemRow = {
         id: item.id,
         name: item.name,
@@ -532,46 +490,63 @@ export class SqliteStore implements Store {
         created_at: now,
       };
       insertOrDuplicate(() => this.#sql.insertItem.run(row), {
-        resource_type: "item",
-        identifier: item.id,
-        secondary: { "items.name": item.name },
+        collection: "items",
+        index,
+        id: item.id,
+        secondary: { "items.name": ["name", item.name] },
       });
       counts.items += 1;
       step("items", item.id);
     }
-    for (const project of batch.projects ?? []) {
+    for (const [index, project] of (batch.projects ?? []).entries()) {
       const settings = JSON.stringify(project.settings ?? {});
       insertOrDuplicate(() => this.#sql.insertProject.run({ name: project.name, settings, now }), {
-        resource_type: "project",
-        identifier: project.name,
+        collection: "projects",
+        index,
+        id: project.name,
       });
       counts.projects += 1;
       step("projects", project.name);
     }
-    for (const app of batch.applications ?? []) {
-      const row: ApplicationRow = { name: app.name, description: app.description ?? "", created_at: now };
-      insertOrDuplicate(() => this.#sql.insertApplication.run(row), {
-        resource_type: "application",
-        identifier: app.name,
-      });
+    for (const [index, app] of (batch.applications ?? []).entries()) {
+      counts.versions += this.#writeApplication(app, index, now, step);
       counts.applications += 1;
-      step("applications", app.name);
-      for (const version of app.versions ?? []) {
-        const versionRow: VersionRow = {
-          app_name: app.name,
-          version: version.version,
-          notes: version.notes ?? "",
-          released_at: now,
-        };
-        insertOrDuplicate(() => this.#sql.insertVersion.run(versionRow), {
-          resource_type: "version",
-          identifier: `${app.name}@${version.version}`,
-        });
-        counts.versions += 1;
-        step("app_versions", `${app.name}@${version.version}`);
-      }
     }
     return counts;
+  }
+
+  /** One application and its versions; returns how many versions it wrote. */
+  #writeApplication(
+    app: NonNullable<ImportBatch["applications"]>[number],
+    index: number,
+    now: string,
+    step: (table: ImportStep["table"], key: string) => void,
+  ): number {
+    const row: ApplicationRow = { name: app.name, description: app.description ?? "", created_at: now };
+    insertOrDuplicate(() => this.#sql.insertApplication.run(row), {
+      collection: "applications",
+      index,
+      id: app.name,
+    });
+    step("applications", app.name);
+    for (const version of app.versions ?? []) {
+      const versionRow: VersionRow = {
+        app_name: app.name,
+        version: version.version,
+        notes: version.notes ?? "",
+        released_at: now,
+      };
+      const key = `${app.name}@${version.version}`;
+      // The application is the record the request can fix or drop: its index names it.
+      insertOrDuplicate(() => this.#sql.insertVersion.run(versionRow), {
+        collection: "applications",
+        index,
+        id: app.name,
+        reported: ["version", key],
+      });
+      step("app_versions", key);
+    }
+    return app.versions?.length ?? 0;
   }
 
   // ---- lifecycle ----
@@ -610,14 +585,6 @@ function mapOptional<R, T>(row: R | undefined, map: (row: R) => T): T | undefine
   return row === undefined ? undefined : map(row);
 }
 
-function deploymentInProgress(active: Deployment, cause?: unknown): ToolError {
-  return conflict({
-    message:
-      `Application '${active.app}' already has deployment ${active.id} (version ${active.version}, ` +
-      `${active.status}) in ${active.environment}; only one deployment per application and environment runs at a time.`,
-    resource_type: "deployment",
-    identifier: active.id,
-    suggestion: `Wait for deployment ${active.id} to finish or cancel it, then start the deployment again.`,
-    cause,
-  });
+function unknownRecord(collection: RecordCollection, id: string, known: readonly string[]): RefusalError {
+  return new RefusalError({ kind: "unknown_record", collection, id, known });
 }
