@@ -2,9 +2,9 @@ import { compareSemver, parseSemver, type SemVer } from "./semver.js";
 
 /**
  * Versions nearest to `requested`, best first, for "did you mean". Nearness is semantic, not
- * textual: the first differing part decides (major, then minor, then patch, then pre-release),
- * and on a tie the newest wins, so a request for 3.0.0 among 1.0.0, 1.1.0 and 2.0.0 offers 2.0.0,
- * then 1.1.0, then 1.0.0. A short form counts as its full version ("v1.10" is 1.10.0, "2" is
+ * textual: the first differing part decides (major, then minor, then patch), and on a tie the
+ * newest wins, so a request for 3.0.0 among 1.0.0, 1.1.0 and 2.0.0 offers 2.0.0, then 1.1.0,
+ * then 1.0.0. A short form counts as its full version ("v1.10" is 1.10.0, "2" is
  * 2.0.0); a request that is no version at all gets none (an edit-distance guess would rank
  * "1.0.0" near "10.0"), and versions that do not parse are never offered.
  */
@@ -25,8 +25,7 @@ function distance(target: SemVer, candidate: SemVer): number[] {
   const major = Math.abs(target.major - candidate.major);
   const minor = major === 0 ? Math.abs(target.minor - candidate.minor) : 0;
   const patch = major === 0 && minor === 0 ? Math.abs(target.patch - candidate.patch) : 0;
-  const prerelease = target.prerelease.join(".") === candidate.prerelease.join(".") ? 0 : 1;
-  return [major, minor, patch, prerelease];
+  return [major, minor, patch];
 }
 
 function compareKeys(a: readonly number[], b: readonly number[]): number {
