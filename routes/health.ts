@@ -1,11 +1,6 @@
 import { Router } from "express";
 import type { ServerLifecycle } from "../src/lifecycle.js";
-
-/** A dependency that readiness depends on (store, upstream clients, …). */
-export interface ReadinessCheck {
-  readonly name: string;
-  check(): Promise<boolean>;
-}
+import { checkReadiness, type ReadinessCheck } from "../src/readiness.js";
 
 /**
  * GET /health: liveness — the process serves HTTP. GET /ready: readiness — not draining and every
@@ -26,18 +21,9 @@ export function createHealthRouter(deps: {
     });
   });
   router.get("/ready", async (_req, res) => {
-    const results = await Promise.all(
-      deps.checks.map(async (dependency) => {
-        try {
-          return { name: dependency.name, ok: await dependency.check() };
-        } catch {
-          return { name: dependency.name, ok: false };
-        }
-      }),
-    );
-    const checks = Object.fromEntries(results.map((result) => [result.name, result.ok ? "ok" : "failing"]));
+    const { ok, checks } = await checkReadiness(deps.checks);
     const draining = deps.lifecycle.draining;
-    const ready = !draining && results.every((result) => result.ok);
+    const ready = !draining && ok;
     res
       .status(ready ? 200 : 503)
       .json({ status: ready ? "ready" : draining ? "draining" : "not_ready", checks });
