@@ -85,7 +85,7 @@ export function optionTo<I extends z.ZodObject, K extends keyof z.input<I> & str
 }
 
 /**
- * A step offering a choice of tool calls (the seed's `options`). With one option left (say the
+ * A step offering a choice of tool calls (`options`). With one option left (say the
  * caller may not cancel) it becomes a plain step calling that tool: a choice of one is no choice.
  */
 export function choiceOf(action: string, options: readonly StepOption[], description?: string): ToolStep {

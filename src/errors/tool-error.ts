@@ -15,7 +15,7 @@ export interface FieldIssue {
 }
 
 /**
- * The optional fields an error envelope may carry, named as the seed article names them. Each
+ * The optional fields an error envelope may carry; their names are a contract with clients. Each
  * group belongs to some types: validation (field…fields), lookup (resource_type…similar_matches),
  * permission (action…required_permission), external (kind, service, status_code), timeout.
  */
@@ -35,9 +35,9 @@ export interface ToolErrorDetails {
   readonly service?: string;
   readonly status_code?: number;
   readonly timeout_ms?: number;
-  /** Which conflict this is, e.g. "deployment_in_progress" (the seed's type name for it). */
+  /** Which conflict this is, e.g. "deployment_in_progress". */
   readonly reason?: string;
-  /** The deployment in the way of a deployment_in_progress conflict (the seed's field). */
+  /** The deployment in the way of a deployment_in_progress conflict. */
   readonly current_deployment?: string;
   /** The record of a multi-record write that failed, by its place in the request. */
   readonly failed_record?: FailedRecord;

@@ -31,7 +31,7 @@ import {
 } from "./deployment-inputs.js";
 import { defineTool, type Principal } from "./tool-definition.js";
 
-// Where a model is steered when its first choice is refused: the seed's "safest option" first.
+// Where a model is steered when its first choice is refused: the safest option first.
 const SAFER_ENVIRONMENTS: readonly Environment[] = ["staging", "development"];
 
 interface DeployArgs {
@@ -257,9 +257,9 @@ function unknownVersion(error: ToolError, args: DeployArgs): ToolError {
 }
 
 /**
- * The seed's deployment_in_progress error, kept under the catalog type `conflict` with `reason`
- * saying which conflict it is and `current_deployment` naming the deployment in the way (the
- * seed's field). Waiting or cancelling is a choice, offered as the seed's structured `options`.
+ * The deployment_in_progress error, kept under the catalog type `conflict` with `reason` saying
+ * which conflict it is and `current_deployment` naming the deployment in the way. Waiting or
+ * cancelling is a choice, offered as structured `options`.
  */
 async function deploymentInProgress(
   store: Store,

@@ -47,7 +47,7 @@ export function deployPermission(environment: Environment): string {
 /** How many recent deployments a not_found error searches for similar ids. */
 const RECENT_DEPLOYMENTS = 50;
 
-/** A deployment as the tools return it (the seed's `{deployment_id, status, …}`). */
+/** A deployment as the tools return it (`{deployment_id, status, …}`). */
 export const deploymentDataSchema = z.object({
   deployment_id: z.string(),
   app_name: z.string(),
@@ -87,7 +87,7 @@ export function wholeSeconds(ms: number): number {
   return Math.max(0, Math.ceil(ms / 1000));
 }
 
-/** "about 6 seconds", for messages and the seed's estimated_duration. */
+/** "about 6 seconds", for messages and estimated_duration. */
 export function aboutSeconds(ms: number): string {
   const seconds = Math.max(1, wholeSeconds(ms));
   return `about ${seconds} second${seconds === 1 ? "" : "s"}`;

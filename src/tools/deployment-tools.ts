@@ -9,8 +9,8 @@ import type { AnyToolDefinition } from "./tool-definition.js";
 import { waitForDeploymentTool } from "./wait-for-deployment.js";
 
 /**
- * The deployment tools (the seed's Pattern 6), in the order a model meets them: discover, deploy,
- * follow, cancel. Their recovery steps name only each other.
+ * The deployment tools (recovery steps, docs/patterns.md), in the order a model meets them:
+ * discover, deploy, follow, cancel, look back. Their recovery steps name only each other.
  */
 export function createDeploymentTools(backends: ToolBackends): AnyToolDefinition[] {
   return [

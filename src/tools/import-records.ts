@@ -61,8 +61,8 @@ const importInput = z.object({
 });
 
 /**
- * import_records (Pattern 7, the seed's complex_operation): writes users, items, projects and
- * applications in one transaction. Any failure midway — expected or not — leaves nothing written.
+ * import_records (all-or-nothing writes, docs/patterns.md): writes users, items, projects and
+ * applications in one transaction. Any failure midway, expected or not, leaves nothing written.
  */
 export function importRecordsTool(store: Store) {
   return defineTool({

@@ -67,7 +67,7 @@ function describe(project: Project) {
   };
 }
 
-/** manage_project (Pattern 4): project changes with context-aware errors for every way they fail. */
+/** manage_project: project changes with context-aware errors for every way they fail (docs/patterns.md). */
 export function manageProjectTool(store: Store) {
   return defineTool({
     name: "manage_project",

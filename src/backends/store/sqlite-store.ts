@@ -1,3 +1,12 @@
+/*
+ * Why this file is long (about 500 lines): it implements the whole Store interface (users,
+ * items, projects, applications, deployments, the import, lifecycle) on one connection, and
+ * keeping every method on the one class keeps the one discipline visible: each write is a single
+ * immediate transaction around statements from sqlite-statements.ts, rows mapped by
+ * sqlite-rows.ts, and rules from src/domain. Each method is a few lines of that plumbing; the
+ * parts with logic of their own live beside it (sqlite-import.ts, sqlite-duplicates.ts,
+ * deployment-waiter.ts, migrations.ts).
+ */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -21,6 +30,7 @@ import { assertSchemaCurrent, migrate } from "./migrations.js";
 import { timeSortableId, type IdGenerator } from "./record-ids.js";
 import { DEFAULT_SEED } from "./seed.js";
 import { insertOrDuplicate, isSqliteCode } from "./sqlite-duplicates.js";
+import { writeImportBatch } from "./sqlite-import.js";
 import { openReadOnly } from "./sqlite-read-only.js";
 import {
   groupVersions,
@@ -35,10 +45,7 @@ import {
   prepareStatements,
   type ApplicationRow,
   type DeploymentRow,
-  type ItemRow,
   type Statements,
-  type UserRow,
-  type VersionRow,
 } from "./sqlite-statements.js";
 import type {
   AppVersion,
@@ -49,7 +56,6 @@ import type {
   ImportBatch,
   ImportOptions,
   ImportResult,
-  ImportStep,
   Item,
   Project,
   Store,
@@ -72,7 +78,7 @@ export const SQLITE_STORE_DEFAULTS = {
 
 const MAX_DEPLOYMENT_LIST_LIMIT = 500;
 // The meta key whose presence means "this file has been seeded": seeding never runs twice, even
-// if the seeded rows are later deleted.
+// if the rows it wrote are later deleted.
 const SEEDED_AT_KEY = "seeded_at";
 
 /** How to open a SqliteStore. */
@@ -115,7 +121,7 @@ export class SqliteStore implements Store {
   readonly readOnly: boolean;
   /** "wal" for a file; "memory" for IN_MEMORY and for the in-memory copy of a read-only store. */
   readonly journalMode: string;
-  /** True if this open created the seed data (the first start of a new file). */
+  /** True if this open wrote the sample data (the first start of a new file). */
   readonly seededNow: boolean;
 
   readonly #db: Database.Database;
@@ -178,7 +184,7 @@ export class SqliteStore implements Store {
     const run = this.#db.transaction((): boolean => {
       if (this.#sql.getMeta.get(SEEDED_AT_KEY) !== undefined) return false;
       const now = this.#now();
-      this.#writeRecords(seed, now, undefined);
+      writeImportBatch(this.#sql, seed, now, undefined);
       this.#sql.setMeta.run(SEEDED_AT_KEY, now);
       return true;
     });
@@ -454,99 +460,12 @@ export class SqliteStore implements Store {
       enforce(refuseBatch(batch));
       return this.#write((): ImportResult => {
         const importedAt = this.#now();
-        const counts = this.#writeRecords(batch, importedAt, options.onStep);
+        const counts = writeImportBatch(this.#sql, batch, importedAt, options.onStep);
         const batchId = this.#newId("imp");
         this.#sql.insertImportBatch.run({ id: batchId, imported_at: importedAt, ...counts });
         return { batchId, importedAt, counts };
       });
     });
-  }
-
-  /** Writes every record of the batch in order; the caller's transaction makes it all-or-nothing. */
-  #writeRecords(batch: ImportBatch, now: string, onStep: ((step: ImportStep) => void) | undefined) {
-    let written = 0;
-    const step = (table: ImportStep["table"], key: string): void => {
-      written += 1;
-      onStep?.({ index: written, table, key });
-    };
-    const counts = { users: 0, items: 0, projects: 0, applications: 0, versions: 0 };
-    for (const [index, user] of (batch.users ?? []).entries()) {
-      const row: UserRow = { ...user, created_at: now };
-      insertOrDuplicate(() => this.#sql.insertUser.run(row), {
-        collection: "users",
-        index,
-        id: user.id,
-        secondary: { "users.email": ["email", user.email] },
-      });
-      counts.users += 1;
-      step("users", user.id);
-    }
-    for (const [index, item] of (batch.items ?? []).entries()) {
-      const row: ItemRow = {
-        id: item.id,
-        name: item.name,
-        description: item.description ?? "",
-        price_cents: item.priceCents,
-        created_at: now,
-      };
-      insertOrDuplicate(() => this.#sql.insertItem.run(row), {
-        collection: "items",
-        index,
-        id: item.id,
-        secondary: { "items.name": ["name", item.name] },
-      });
-      counts.items += 1;
-      step("items", item.id);
-    }
-    for (const [index, project] of (batch.projects ?? []).entries()) {
-      const settings = JSON.stringify(project.settings ?? {});
-      insertOrDuplicate(() => this.#sql.insertProject.run({ name: project.name, settings, now }), {
-        collection: "projects",
-        index,
-        id: project.name,
-      });
-      counts.projects += 1;
-      step("projects", project.name);
-    }
-    for (const [index, app] of (batch.applications ?? []).entries()) {
-      counts.versions += this.#writeApplication(app, index, now, step);
-      counts.applications += 1;
-    }
-    return counts;
-  }
-
-  /** One application and its versions; returns how many versions it wrote. */
-  #writeApplication(
-    app: NonNullable<ImportBatch["applications"]>[number],
-    index: number,
-    now: string,
-    step: (table: ImportStep["table"], key: string) => void,
-  ): number {
-    const row: ApplicationRow = { name: app.name, description: app.description ?? "", created_at: now };
-    insertOrDuplicate(() => this.#sql.insertApplication.run(row), {
-      collection: "applications",
-      index,
-      id: app.name,
-    });
-    step("applications", app.name);
-    for (const version of app.versions ?? []) {
-      const versionRow: VersionRow = {
-        app_name: app.name,
-        version: version.version,
-        notes: version.notes ?? "",
-        released_at: now,
-      };
-      const key = `${app.name}@${version.version}`;
-      // The application is the record the request can fix or drop: its index names it.
-      insertOrDuplicate(() => this.#sql.insertVersion.run(versionRow), {
-        collection: "applications",
-        index,
-        id: app.name,
-        reported: ["version", key],
-      });
-      step("app_versions", key);
-    }
-    return app.versions?.length ?? 0;
   }
 
   // ---- lifecycle ----

@@ -16,7 +16,7 @@ import type { JsonObject, UserRole } from "../../domain/records.js";
  *   rejects with the storage engine's own error, for the error service to classify.
  */
 
-/** A user, as get_user returns it. Ids are strings of digits ("1", "2"), as in the seed article. */
+/** A user, as get_user returns it. Ids are strings of digits ("1", "2"). */
 export interface User {
   readonly id: string;
   readonly name: string;
@@ -241,7 +241,7 @@ export interface Store extends DeploymentStateStore {
    */
   waitForDeployment(id: string, options?: WaitForDeploymentOptions): Promise<Deployment>;
 
-  /** Pattern 7's multi-step write: every record of the batch in one transaction, or none. */
+  /** The multi-step write: every record of the batch in one transaction, or none. */
   importRecords(batch: ImportBatch, options?: ImportOptions): Promise<ImportResult>;
 
   /** Resolves if the store can serve reads now (readiness); rejects otherwise. */
