@@ -8,7 +8,7 @@ import { ToolError } from "../errors/tool-error.js";
 import type { ToolFailure } from "../errors/tool-failure.js";
 import { validationErrorFromZod } from "../errors/validation-error.js";
 import type { Metrics } from "../observability/metrics.js";
-import { createCallMetrics } from "./call-metrics.js";
+import { createCallMetrics, type CallMetrics } from "./call-metrics.js";
 import { batchOutcome, errorOutcome, successOutcome, type ShapedCall } from "./call-outcome.js";
 import { parseQuietly } from "./parse-quietly.js";
 import { checkResult } from "./result-contract.js";
@@ -16,7 +16,7 @@ import { runWithDeadline } from "./run-with-deadline.js";
 import { unusableSteps, withoutUnusableSteps } from "./step-guard.js";
 import type { AnyToolDefinition, Principal } from "./tool-definition.js";
 import type { ToolListing } from "./tool-listing.js";
-import { createToolRegistry, type RegisteredTool } from "./tool-registry.js";
+import { createToolRegistry, type RegisteredTool, type ToolRegistry } from "./tool-registry.js";
 
 /** What the runner needs; the clock and randomness are injectable for tests. */
 export interface ToolRunnerOptions {
@@ -75,6 +75,15 @@ export interface ToolRunner {
   call(name: string, rawArgs: unknown, callContext: CallContext): Promise<ToolCallOutcome>;
 }
 
+/** What the runner holds for all calls. */
+interface RunnerParts {
+  readonly options: ToolRunnerOptions;
+  readonly registry: ToolRegistry;
+  readonly metrics: CallMetrics;
+  readonly now: () => number;
+  readonly random: () => number;
+}
+
 /** What one call carries through its stages. */
 interface CallState {
   readonly entry: RegisteredTool;
@@ -94,116 +103,136 @@ const ANONYMOUS: Principal = Object.freeze({ id: "anonymous", permissions: new S
  * answer (call-outcome) and the last check of its steps (step-guard).
  */
 export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
-  const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
   const registry = createToolRegistry(options.tools);
-  const metrics = createCallMetrics(options.metrics, registry.names);
-
-  async function call(name: string, rawArgs: unknown, callContext: CallContext): Promise<ToolCallOutcome> {
-    const entry = registry.get(name);
-    const started = now();
-    const referenceId = newReferenceId(started);
-    const bindings = {
-      reference_id: referenceId,
-      tool: name,
-      ...(callContext.requestId === undefined ? {} : { request_id: callContext.requestId }),
-    };
-    // Most handlers never log, so the call's child logger is built only when one does.
-    let child: Logger | undefined;
-    const log = () => (child ??= options.logger.child(bindings));
-    const principal = callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS;
-    const state: CallState = { entry, referenceId, started, log, principal };
-
-    let shaped = await settle(state, rawArgs ?? {}, callContext);
-    const stepProblems = unusableSteps(shaped.envelope, registry.stepTargets);
-    if (stepProblems.length > 0) {
-      shaped =
-        options.strictSteps === true
-          ? errorOutcome(unexecutableSteps(name, stepProblems), referenceId, now())
-          : {
-              ...shaped,
-              envelope: withoutUnusableSteps(shaped.envelope, registry.stepTargets),
-              level: "error",
-            };
-    }
-
-    metrics.count(name, shaped.outcome, shaped.countedErrors);
-    options.logger[shaped.level](
-      {
-        ...bindings,
-        outcome: shaped.outcome,
-        duration_ms: now() - started,
-        principal: principal.id,
-        ...shaped.fields,
-        ...(stepProblems.length > 0 ? { unusable_steps: stepProblems } : {}),
-      },
-      shaped.message,
-    );
-    return {
-      envelope: shaped.envelope,
-      isError: shaped.outcome === "error",
-      ...(shaped.errorType === undefined ? {} : { errorType: shaped.errorType }),
-      outcome: shaped.outcome,
-      referenceId,
-      ...(shaped.failure === undefined ? {} : { failure: shaped.failure }),
-    };
-  }
-
-  /** Validates, runs and checks the call; every way it can end becomes a shaped answer. */
-  async function settle(state: CallState, args: unknown, callContext: CallContext): Promise<ShapedCall> {
-    const { tool, listing } = state.entry;
-    let validArgs: Record<string, unknown> | undefined;
-    try {
-      // Inside try, because a refinement or transform that throws is a bug that must still end
-      // in an envelope and a log line.
-      const parsed = await parseQuietly(tool.input, args);
-      if (!parsed.success) {
-        const context = { input: args, inputJsonSchema: listing.inputSchema, toolName: tool.name };
-        return fail(state, validationErrorFromZod(parsed.error, context), undefined);
-      }
-      validArgs = parsed.data;
-      const settled = await runWithDeadline({
-        tool,
-        args: validArgs,
-        referenceId: state.referenceId,
-        log: state.log,
-        principal: state.principal,
-        signal: callContext.signal,
-        reportProgress: callContext.reportProgress,
-        started: state.started,
-        timeoutMs: tool.timeoutMs ?? options.defaultTimeoutMs,
-        now,
-      });
-      if (!settled.ok) return fail(state, settled.error, validArgs);
-      const checked = await checkResult(tool, settled.value);
-      if (checked.kind === "success") return successOutcome(checked.result);
-      if (checked.kind === "batch") return batchOutcome(checked.batch, state.referenceId, now());
-      // The handler returned: an all-or-nothing tool may have written, so `written` is not claimed.
-      return errorOutcome(checked.error, state.referenceId, now());
-    } catch (error) {
-      return fail(state, internalError(error), validArgs);
-    }
-  }
-
-  /** A call that failed before its handler returned: retry advice, and `written: 0` if it applies. */
-  function fail(state: CallState, error: ToolError, args: Record<string, unknown> | undefined): ShapedCall {
-    const { tool, takesAttempt } = state.entry;
-    const advised = withRetryAdvice(error, {
-      toolName: tool.name,
-      takesAttempt,
-      attempt: attemptOf(args),
-      ...(tool.maxAttempts === undefined ? {} : { maxAttempts: tool.maxAttempts }),
-      backoff: { jitter: "equal", random },
-    });
-    const stated = tool.allOrNothing === true ? advised.with({ details: { written: 0 } }) : advised;
-    return errorOutcome(stated, state.referenceId, now());
-  }
-
+  const parts: RunnerParts = {
+    options,
+    registry,
+    metrics: createCallMetrics(options.metrics, registry.names),
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+  };
   return {
     list: () => registry.listings,
     has: (name) => registry.has(name),
-    call,
+    call: (name, rawArgs, callContext) => callTool(parts, name, rawArgs, callContext),
   };
+}
+
+/** One call, start to end: settle it, check its steps, count it, log it once. */
+async function callTool(
+  parts: RunnerParts,
+  name: string,
+  rawArgs: unknown,
+  callContext: CallContext,
+): Promise<ToolCallOutcome> {
+  const { options, registry, now } = parts;
+  const entry = registry.get(name);
+  const started = now();
+  const referenceId = newReferenceId(started);
+  const bindings = {
+    reference_id: referenceId,
+    tool: name,
+    ...(callContext.requestId === undefined ? {} : { request_id: callContext.requestId }),
+  };
+  // Most handlers never log, so the call's child logger is built only when one does.
+  let child: Logger | undefined;
+  const log = () => (child ??= options.logger.child(bindings));
+  const principal = callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS;
+  const state: CallState = { entry, referenceId, started, log, principal };
+
+  let shaped = await settle(parts, state, rawArgs ?? {}, callContext);
+  const stepProblems = unusableSteps(shaped.envelope, registry.stepTargets);
+  if (stepProblems.length > 0) {
+    shaped =
+      options.strictSteps === true
+        ? errorOutcome(unexecutableSteps(name, stepProblems), referenceId, now())
+        : {
+            ...shaped,
+            envelope: withoutUnusableSteps(shaped.envelope, registry.stepTargets),
+            level: "error",
+          };
+  }
+
+  parts.metrics.count(name, shaped.outcome, shaped.countedErrors);
+  options.logger[shaped.level](
+    {
+      ...bindings,
+      outcome: shaped.outcome,
+      duration_ms: now() - started,
+      principal: principal.id,
+      ...shaped.fields,
+      ...(stepProblems.length > 0 ? { unusable_steps: stepProblems } : {}),
+    },
+    shaped.message,
+  );
+  return {
+    envelope: shaped.envelope,
+    isError: shaped.outcome === "error",
+    ...(shaped.errorType === undefined ? {} : { errorType: shaped.errorType }),
+    outcome: shaped.outcome,
+    referenceId,
+    ...(shaped.failure === undefined ? {} : { failure: shaped.failure }),
+  };
+}
+
+/** Validates, runs and checks the call; every way it can end becomes a shaped answer. */
+async function settle(
+  parts: RunnerParts,
+  state: CallState,
+  args: unknown,
+  callContext: CallContext,
+): Promise<ShapedCall> {
+  const { tool, listing } = state.entry;
+  let validArgs: Record<string, unknown> | undefined;
+  try {
+    // Inside try, because a refinement or transform that throws is a bug that must still end
+    // in an envelope and a log line.
+    const parsed = await parseQuietly(tool.input, args);
+    if (!parsed.success) {
+      const context = { input: args, inputJsonSchema: listing.inputSchema, toolName: tool.name };
+      return fail(parts, state, validationErrorFromZod(parsed.error, context), undefined);
+    }
+    validArgs = parsed.data;
+    const settled = await runWithDeadline({
+      tool,
+      args: validArgs,
+      referenceId: state.referenceId,
+      log: state.log,
+      principal: state.principal,
+      signal: callContext.signal,
+      reportProgress: callContext.reportProgress,
+      started: state.started,
+      timeoutMs: tool.timeoutMs ?? parts.options.defaultTimeoutMs,
+      now: parts.now,
+    });
+    if (!settled.ok) return fail(parts, state, settled.error, validArgs);
+    const checked = await checkResult(tool, settled.value);
+    if (checked.kind === "success") return successOutcome(checked.result);
+    if (checked.kind === "batch") return batchOutcome(checked.batch, state.referenceId, parts.now());
+    // The handler returned: an all-or-nothing tool may have written, so `written` is not claimed.
+    return errorOutcome(checked.error, state.referenceId, parts.now());
+  } catch (error) {
+    return fail(parts, state, internalError(error), validArgs);
+  }
+}
+
+/** A call that failed before its handler returned: retry advice, and `written: 0` if it applies. */
+function fail(
+  parts: RunnerParts,
+  state: CallState,
+  error: ToolError,
+  args: Record<string, unknown> | undefined,
+): ShapedCall {
+  const { tool, takesAttempt } = state.entry;
+  const advised = withRetryAdvice(error, {
+    toolName: tool.name,
+    takesAttempt,
+    attempt: attemptOf(args),
+    ...(tool.maxAttempts === undefined ? {} : { maxAttempts: tool.maxAttempts }),
+    backoff: { jitter: "equal", random: parts.random },
+  });
+  const stated = tool.allOrNothing === true ? advised.with({ details: { written: 0 } }) : advised;
+  return errorOutcome(stated, state.referenceId, parts.now());
 }
 
 function unexecutableSteps(tool: string, problems: readonly string[]): ToolError {
