@@ -14,6 +14,8 @@ export interface LoadTarget {
   readonly url: URL;
   /** Stateful servers: one initialized session per connection. Empty: no session header. */
   readonly sessions: readonly string[];
+  /** Sent with every request besides the MCP headers (e.g. Authorization). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** What one timed run measured. Latencies are kept (not serialized) to pool rounds. */
@@ -59,12 +61,12 @@ export async function runLoad(
     duration: options.seconds,
     sampleInt: 100,
     timeout: 10,
-    headers: mcpHeaders(),
+    headers: { ...mcpHeaders(), ...target.headers },
     body: toolCallBody(call),
     setupClient(client) {
       const sessionId = target.sessions[nextSession % Math.max(1, target.sessions.length)];
       nextSession += 1;
-      if (sessionId !== undefined) client.setHeaders(mcpHeaders(sessionId));
+      if (sessionId !== undefined) client.setHeaders({ ...mcpHeaders(sessionId), ...target.headers });
     },
     verifyBody: (body) => body.includes(call.expect),
   });

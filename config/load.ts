@@ -1,3 +1,5 @@
+import { authConfigFrom } from "./auth.js";
+import { metricsEndpointConfigFrom } from "./metrics-endpoint.js";
 import { configSchema, type Config } from "./schema.js";
 import { weatherConfig } from "./weather.js";
 
@@ -46,10 +48,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     sseRetryMs: v.SSE_RETRY_MS,
     sseEventHistory: v.SSE_EVENT_HISTORY,
     toolTimeoutMs: v.TOOL_TIMEOUT_MS,
-    defaultPrincipal: Object.freeze({
-      id: v.DEFAULT_PRINCIPAL,
-      permissions: Object.freeze([...v.DEFAULT_PERMISSIONS]),
-    }),
     store: Object.freeze({
       dataDir: v.DATA_DIR,
       readOnly: v.DATA_READ_ONLY,
@@ -70,5 +68,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       breakerHalfOpenMs: v.UPSTREAM_BREAKER_HALF_OPEN_MS,
     }),
     weather: weatherConfig(v),
+    auth: authConfigFrom(v),
+    metricsEndpoint: metricsEndpointConfigFrom(v),
   });
 }

@@ -1,6 +1,40 @@
 import { z } from "zod";
-import { baseUrl, booleanFlag, hostList, originList, permissionList, wholeNumber } from "./values.js";
+import { authEnvShape, type AuthConfig } from "./auth.js";
+import { baseUrl, booleanFlag, commaList, wholeNumber } from "./env-values.js";
+import { metricsEndpointEnvShape, type MetricsEndpointConfig } from "./metrics-endpoint.js";
 import { weatherShape, type WeatherConfig } from "./weather.js";
+
+/** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
+function toOrigin(value: string): string | undefined {
+  if (value === "*") return value;
+  try {
+    const url = new URL(value);
+    const bare = url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "";
+    return bare && (url.protocol === "http:" || url.protocol === "https:") ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const originList = commaList.pipe(
+  z.array(
+    z
+      .string()
+      .refine((entry) => toOrigin(entry) !== undefined, {
+        error: 'expected origins like "http://localhost" or "https://app.example.com:8443", or "*"',
+      })
+      .transform((entry) => toOrigin(entry) ?? entry),
+  ),
+);
+
+const hostList = commaList.pipe(
+  z.array(
+    z.string().regex(/^(\*|\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, {
+      error:
+        'expected host names like "localhost", "mcp.example.com" or "[::1]", optionally with ":port", or "*"',
+    }),
+  ),
+);
 
 /**
  * Every environment variable the server reads, with its default. Each value is a string in the
@@ -29,21 +63,6 @@ export const configSchema = z.object({
   SSE_RETRY_MS: wholeNumber(100, 600_000).default(1000),
   SSE_EVENT_HISTORY: wholeNumber(0, 100_000).default(200),
   TOOL_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(30_000),
-  DEFAULT_PRINCIPAL: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9._@-]{1,128}$/, { error: 'expected a plain principal id such as "local-user"' })
-    .default("local-user"),
-  DEFAULT_PERMISSIONS: permissionList.default([
-    "project.create",
-    "project.update",
-    "project.archive",
-    "deploy.development",
-    "deploy.staging",
-    "deploy.production",
-    "deploy.cancel",
-    "records.import",
-  ]),
   DATA_DIR: z.string().trim().min(1).default(".data"),
   DATA_READ_ONLY: booleanFlag.default(false),
   DATA_MAX_BYTES: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0),
@@ -59,6 +78,8 @@ export const configSchema = z.object({
   UPSTREAM_BREAKER_FAILURES: wholeNumber(1, 1000).default(5),
   UPSTREAM_BREAKER_HALF_OPEN_MS: wholeNumber(100, 3_600_000).default(30_000),
   ...weatherShape,
+  ...authEnvShape,
+  ...metricsEndpointEnvShape,
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -79,7 +100,6 @@ export type Config = Readonly<{
   sseRetryMs: number;
   sseEventHistory: number;
   toolTimeoutMs: number;
-  defaultPrincipal: Readonly<{ id: string; permissions: readonly string[] }>;
   store: Readonly<{ dataDir: string; readOnly: boolean; maxBytes: number | undefined }>;
   deployments: Readonly<{ queuedMs: number; runMs: number; failSuffix: string }>;
   workspace: Readonly<{ root: string; maxFileBytes: number }>;
@@ -92,4 +112,6 @@ export type Config = Readonly<{
     breakerHalfOpenMs: number;
   }>;
   weather: WeatherConfig;
+  auth: AuthConfig;
+  metricsEndpoint: MetricsEndpointConfig;
 }>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { baseUrl, wholeNumber } from "./values.js";
+import { baseUrl, wholeNumber } from "./env-values.js";
 
 /**
  * The weather APIs behind get_weather: where they are, and how hard to try. They have their own

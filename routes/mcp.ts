@@ -2,17 +2,24 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import express, { Router, type Request, type RequestHandler, type Response } from "express";
 import type { Config } from "../config/schema.js";
+import { principalOf, sessionOwnerOf } from "../src/auth/principal.js";
 import { JsonRpcCode, writeJsonRpcError } from "../src/http/json-rpc-error.js";
 import type { ServerLifecycle } from "../src/lifecycle.js";
 import { instrumentTransport } from "../src/mcp/instrument-transport.js";
+import { authInfoFor } from "../src/mcp/principal-auth-info.js";
 import type { SessionManager, SessionRefusal } from "../src/mcp/session-manager.js";
 import { isInitialize, readPostBody } from "../src/mcp/transport/json-rpc-message.js";
 import { StreamableHttpTransport } from "../src/mcp/transport/streamable-http-transport.js";
 import type { Metrics } from "../src/observability/metrics.js";
+import type { Principal } from "../src/tools/tool-definition.js";
 
 export interface McpRouteDeps {
   /** Runs first on every /mcp route (Host/Origin guard, CORS): route-level, so no mounted-path matching. */
   readonly front: readonly RequestHandler[];
+  /** Runs after `front` on GET/POST/DELETE: sets res.locals.principal or refuses the request. */
+  readonly authenticate: RequestHandler;
+  /** A session id presented by a principal other than the one that opened it (answered 404). */
+  readonly onSessionMismatch: (sessionId: string, principal: Principal | undefined) => void;
   readonly config: Config;
   readonly lifecycle: ServerLifecycle;
   readonly metrics: Metrics;
@@ -25,6 +32,19 @@ export interface McpRouteDeps {
 function sessionIdOf(req: Request): string | undefined {
   const header = req.headers["mcp-session-id"];
   return typeof header === "string" && header.length > 0 ? header : undefined;
+}
+
+/**
+ * The session a request names, when it belongs to the caller. A session is never a credential: one
+ * opened by another principal (or by an anonymous caller) is answered exactly like an unknown one.
+ */
+function ownSession(deps: McpRouteDeps, sessions: SessionManager, sessionId: string, res: Response) {
+  const session = sessions.get(sessionId);
+  if (session === undefined) return undefined;
+  const principal = principalOf(res);
+  if (session.owner === sessionOwnerOf(principal)) return session;
+  deps.onSessionMismatch(sessionId, principal);
+  return undefined;
 }
 
 function sessionNotFound(res: Response): void {
@@ -96,7 +116,7 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
     type: ["application/json", "application/*+json"],
   });
 
-  router.post("/mcp", ...deps.front, requireJson, parseJson, async (req, res) => {
+  router.post("/mcp", ...deps.front, deps.authenticate, requireJson, parseJson, async (req, res) => {
     const done = deps.lifecycle.track();
     res.once("close", done);
     const body = readPostBody(req.body);
@@ -118,14 +138,15 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
       return;
     }
     const sessionId = sessionIdOf(req);
+    const authInfo = authInfoFor(principalOf(res));
     if (sessionId !== undefined) {
-      const session = deps.sessions.get(sessionId);
+      const session = ownSession(deps, deps.sessions, sessionId, res);
       if (session === undefined) {
         sessionNotFound(res);
         return;
       }
       res.once("close", deps.sessions.touch(session));
-      session.transport.handlePost(req, res, messages, batch);
+      session.transport.handlePost(req, res, messages, batch, authInfo);
       return;
     }
     if (!messages.some(isInitialize)) {
@@ -139,9 +160,9 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
       refuse(res, deps.metrics, refusal);
       return;
     }
-    const { transport, release } = await deps.sessions.open();
+    const { transport, release } = await deps.sessions.open(sessionOwnerOf(principalOf(res)));
     try {
-      transport.handlePost(req, res, messages, batch);
+      transport.handlePost(req, res, messages, batch, authInfo);
     } finally {
       await release();
     }
@@ -166,7 +187,7 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
       sessionRequired(res);
       return;
     }
-    const session = deps.sessions.get(sessionId);
+    const session = ownSession(deps, deps.sessions, sessionId, res);
     if (session === undefined) {
       sessionNotFound(res);
       return;
@@ -177,8 +198,8 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
     if (req.method === "DELETE") await session.transport.handleDelete(req, res);
     else session.transport.handleGet(req, res);
   };
-  router.get("/mcp", ...deps.front, withSession);
-  router.delete("/mcp", ...deps.front, withSession);
+  router.get("/mcp", ...deps.front, deps.authenticate, withSession);
+  router.delete("/mcp", ...deps.front, deps.authenticate, withSession);
 
   // Also answers CORS preflight: the CORS middleware in `front` ends an allowed OPTIONS itself.
   router.all("/mcp", ...deps.front, (_req, res) => {
@@ -206,5 +227,5 @@ async function serveStateless(
   });
   await server.connect(transport);
   instrumentTransport(transport, deps.metrics, deps.isKnownTool);
-  transport.handlePost(req, res, messages, batch);
+  transport.handlePost(req, res, messages, batch, authInfoFor(principalOf(res)));
 }

@@ -3,7 +3,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { DestinationStream, Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import manifest from "../package.json" with { type: "json" };
-import type { ReadinessCheck } from "./readiness.js";
+import { createAuthServices, type AuthServices } from "./auth/auth-services.js";
 import { DeploymentEngine, failVersionsEndingWith } from "./backends/store/deployment-engine.js";
 import { SqliteStore } from "./backends/store/sqlite-store.js";
 import { createUpstreamClient, type UpstreamRequestEvent } from "./backends/upstream/http-client.js";
@@ -11,6 +11,7 @@ import { createWeatherClients } from "./backends/weather/weather-clients.js";
 import { createWeatherService } from "./backends/weather/weather-service.js";
 import { createWorkspace } from "./backends/workspace/index.js";
 import { ServerLifecycle } from "./lifecycle.js";
+import type { ReadinessCheck } from "./readiness.js";
 import { createConformanceFixtureTools, registerConformanceFixtures } from "./mcp/conformance/index.js";
 import { productToolsFrom } from "./mcp/runner-tools.js";
 import { createServerFactory } from "./mcp/server-factory.js";
@@ -31,6 +32,7 @@ export interface Services {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly lifecycle: ServerLifecycle;
+  readonly auth: AuthServices;
   readonly backends: ToolBackends;
   readonly tools: ToolDispatch;
   readonly createServer: () => McpServer;
@@ -56,6 +58,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
   let sessions: SessionManager | undefined;
   const metrics = createMetrics({ activeSessions: () => sessions?.size ?? 0 });
   const lifecycle = new ServerLifecycle();
+  // First: a configuration that would expose the server stops it before any backend opens.
+  const auth = await createAuthServices({
+    config: config.auth,
+    host: config.host,
+    logger,
+    registry: metrics.registry,
+  });
   const countUpstream = (event: UpstreamRequestEvent) => {
     metrics.upstreamRequests.inc({ service: event.service, outcome: event.outcome });
   };
@@ -123,10 +132,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     metrics,
     defaultTimeoutMs: config.toolTimeoutMs,
     strictSteps: options.strictSteps ?? false,
-    anonymousPrincipal: {
-      id: config.defaultPrincipal.id,
-      permissions: new Set(config.defaultPrincipal.permissions),
-    },
+    anonymousPrincipal: auth.anonymousPrincipal,
   });
   const tools = new ToolDispatch(
     productToolsFrom(runner),
@@ -162,6 +168,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     logger,
     metrics,
     lifecycle,
+    auth,
     backends,
     tools,
     createServer,
@@ -176,6 +183,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       },
     ],
     async close() {
+      auth.close();
       await sessions?.closeAll();
       deployments.stop();
       await store.close();

@@ -10,6 +10,8 @@ import { StreamableHttpTransport } from "./transport/streamable-http-transport.j
 export interface Session {
   readonly transport: StreamableHttpTransport;
   readonly server: McpServer;
+  /** Who opened it (see sessionOwnerOf): only the same principal may use it. */
+  readonly owner: string;
   lastActivity: number;
   inFlight: number;
 }
@@ -82,10 +84,11 @@ export class SessionManager {
   }
 
   /**
-   * Creates the transport and server for an initialize request. The session is registered only
-   * once the transport has issued its id; call `release` after the request if it was not.
+   * Creates the transport and server for an initialize request by `owner`. The session is
+   * registered only once the transport has issued its id; call `release` after the request if it
+   * was not.
    */
-  async open(): Promise<{ transport: StreamableHttpTransport; release: () => Promise<void> }> {
+  async open(owner: string): Promise<{ transport: StreamableHttpTransport; release: () => Promise<void> }> {
     this.pending += 1;
     let settled = false;
     const settle = () => {
@@ -105,7 +108,7 @@ export class SessionManager {
       onsessioninitialized: (sessionId) => {
         settle();
         const now = this.now();
-        this.sessions.set(sessionId, { transport, server, lastActivity: now, inFlight: 0 });
+        this.sessions.set(sessionId, { transport, server, owner, lastActivity: now, inFlight: 0 });
         this.options.metrics.sessionsCreated.inc();
         this.options.logger.info({ mcp_session_id: sessionId }, "session opened");
       },

@@ -7,6 +7,8 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import { TOOL_FAILURE_META_KEY } from "../errors/tool-failure.js";
+import type { Principal } from "../tools/tool-definition.js";
+import { principalOfAuthInfo } from "./principal-auth-info.js";
 import type { McpRequestExtra, RawTool } from "./raw-tool.js";
 
 /**
@@ -44,6 +46,8 @@ export interface ToolCallContext {
   readonly reportProgress?: (progress: number, total?: number, message?: string) => Promise<void>;
   /** The HTTP request's X-Request-Id, when the transport passed the request's headers. */
   readonly requestId: string | undefined;
+  /** Who is calling; undefined for an anonymous caller. */
+  readonly principal?: Principal;
 }
 
 /** Every tool a session serves: the product's, plus the conformance fixtures when enabled. */
@@ -91,6 +95,7 @@ export class ToolDispatch {
       signal: extra.signal,
       reportProgress,
       requestId: httpRequestId(extra),
+      principal: principalOfAuthInfo(extra.authInfo),
     });
     // Clients that drop structuredContent still see the whole envelope as text.
     return {

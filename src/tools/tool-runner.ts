@@ -8,6 +8,7 @@ import { ToolError } from "../errors/tool-error.js";
 import type { ToolFailure } from "../errors/tool-failure.js";
 import { validationErrorFromZod } from "../errors/validation-error.js";
 import type { Metrics } from "../observability/metrics.js";
+import { auditFields } from "./audit-log.js";
 import { createCallMetrics, type CallMetrics } from "./call-metrics.js";
 import { batchOutcome, errorOutcome, successOutcome, type ShapedCall } from "./call-outcome.js";
 import { parseQuietly } from "./parse-quietly.js";
@@ -140,7 +141,10 @@ async function callTool(
   const principal = callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS;
   const state: CallState = { entry, referenceId, started, log, principal };
 
-  let shaped = await settle(parts, state, rawArgs ?? {}, callContext);
+  const args = rawArgs ?? {};
+  const validated = await validate(parts, state, args);
+  let shaped =
+    "refused" in validated ? validated.refused : await execute(parts, state, validated.valid, callContext);
   const stepProblems = unusableSteps(shaped.envelope, registry.stepTargets);
   if (stepProblems.length > 0) {
     shaped =
@@ -160,6 +164,7 @@ async function callTool(
       outcome: shaped.outcome,
       duration_ms: now() - started,
       principal: principal.id,
+      ...auditFields(entry.tool, principal, "valid" in validated ? validated.valid : args),
       ...shaped.fields,
       ...(stepProblems.length > 0 ? { unusable_steps: stepProblems } : {}),
     },
@@ -175,27 +180,34 @@ async function callTool(
   };
 }
 
-/** Validates, runs and checks the call; every way it can end becomes a shaped answer. */
-async function settle(
+/** The arguments as the tool's schema made them, or the answer to arguments it refused. */
+type Validated = { readonly valid: Record<string, unknown> } | { readonly refused: ShapedCall };
+
+/** Validates the arguments; a refinement or transform that throws still ends in an answer. */
+async function validate(parts: RunnerParts, state: CallState, args: unknown): Promise<Validated> {
+  const { tool, listing } = state.entry;
+  try {
+    const parsed = await parseQuietly(tool.input, args);
+    if (parsed.success) return { valid: parsed.data };
+    const context = { input: args, inputJsonSchema: listing.inputSchema, toolName: tool.name };
+    return { refused: fail(parts, state, validationErrorFromZod(parsed.error, context), undefined) };
+  } catch (error) {
+    return { refused: fail(parts, state, internalError(error), undefined) };
+  }
+}
+
+/** Runs the handler and checks its result; every way it can end becomes a shaped answer. */
+async function execute(
   parts: RunnerParts,
   state: CallState,
-  args: unknown,
+  args: Record<string, unknown>,
   callContext: CallContext,
 ): Promise<ShapedCall> {
-  const { tool, listing } = state.entry;
-  let validArgs: Record<string, unknown> | undefined;
+  const { tool } = state.entry;
   try {
-    // Inside try, because a refinement or transform that throws is a bug that must still end
-    // in an envelope and a log line.
-    const parsed = await parseQuietly(tool.input, args);
-    if (!parsed.success) {
-      const context = { input: args, inputJsonSchema: listing.inputSchema, toolName: tool.name };
-      return fail(parts, state, validationErrorFromZod(parsed.error, context), undefined);
-    }
-    validArgs = parsed.data;
     const settled = await runWithDeadline({
       tool,
-      args: validArgs,
+      args,
       referenceId: state.referenceId,
       log: state.log,
       principal: state.principal,
@@ -205,14 +217,14 @@ async function settle(
       timeoutMs: tool.timeoutMs ?? parts.options.defaultTimeoutMs,
       now: parts.now,
     });
-    if (!settled.ok) return fail(parts, state, settled.error, validArgs);
+    if (!settled.ok) return fail(parts, state, settled.error, args);
     const checked = await checkResult(tool, settled.value);
     if (checked.kind === "success") return successOutcome(checked.result);
     if (checked.kind === "batch") return batchOutcome(checked.batch, state.referenceId, parts.now());
     // The handler returned: an all-or-nothing tool may have written, so `written` is not claimed.
     return errorOutcome(checked.error, state.referenceId, parts.now());
   } catch (error) {
-    return fail(parts, state, internalError(error), validArgs);
+    return fail(parts, state, internalError(error), args);
   }
 }
 

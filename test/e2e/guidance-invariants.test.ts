@@ -221,7 +221,7 @@ describe(
         WEATHER_BREAKER_FAILURES: "1000",
       };
       server = await startServer({ ...ENV, ...network });
-      denied = await startServer({ ...ENV, ...network, DEFAULT_PERMISSIONS: "" });
+      denied = await startServer({ ...ENV, ...network, ANONYMOUS_PERMISSIONS: "" });
       const definitions = createProductToolDefinitions(server.services.backends);
       context = {
         tools: new Set(definitions.map((tool) => tool.name)),

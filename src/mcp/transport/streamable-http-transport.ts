@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { EventStore } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
@@ -70,8 +71,17 @@ export class StreamableHttpTransport implements Transport {
     return Promise.resolve();
   }
 
-  /** POST: one JSON-RPC message or a batch, already validated by the route. */
-  handlePost(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[], batch: boolean): void {
+  /**
+   * POST: one JSON-RPC message or a batch, already validated by the route. `authInfo` (who is
+   * calling, from the authenticate middleware) reaches request handlers as `extra.authInfo`.
+   */
+  handlePost(
+    req: IncomingMessage,
+    res: ServerResponse,
+    messages: JSONRPCMessage[],
+    batch: boolean,
+    authInfo?: AuthInfo,
+  ): void {
     if (!acceptsJsonAndSse(req)) {
       notAcceptable(res, "Not Acceptable: Client must accept both application/json and text/event-stream");
       return;
@@ -110,7 +120,7 @@ export class StreamableHttpTransport implements Transport {
     const requestInfo = { headers: req.headers };
     if (requestIds.length === 0) {
       res.writeHead(202).end();
-      for (const message of messages) this.receive(message, { requestInfo });
+      for (const message of messages) this.receive(message, { requestInfo, authInfo });
       return;
     }
 
@@ -134,7 +144,7 @@ export class StreamableHttpTransport implements Transport {
     for (const id of requestIds) this.replyOfRequest.set(id, reply);
 
     for (const message of messages) {
-      const extra: MessageExtraInfo = { requestInfo };
+      const extra: MessageExtraInfo = { requestInfo, authInfo };
       if (resumable && !this.options.jsonOnly && isRequest(message)) {
         extra.closeSSEStream = () => {
           this.replyOfRequest.get(message.id)?.closeStream();
