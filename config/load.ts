@@ -2,6 +2,7 @@ import { authConfigFrom } from "./auth.js";
 import { metricsEndpointConfigFrom } from "./metrics-endpoint.js";
 import { operationsConfig } from "./operations.js";
 import { configSchema, type Config } from "./schema.js";
+import { weatherConfig } from "./weather.js";
 
 /** Raised when the environment holds bad values; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -67,13 +68,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       breakerFailures: v.UPSTREAM_BREAKER_FAILURES,
       breakerHalfOpenMs: v.UPSTREAM_BREAKER_HALF_OPEN_MS,
     }),
-    weather: Object.freeze({
-      geocodingUrl: v.WEATHER_GEOCODING_URL,
-      forecastUrl: v.WEATHER_FORECAST_URL,
-      alertsUrl: v.WEATHER_ALERTS_URL,
-      userAgent: v.WEATHER_USER_AGENT,
-      timeoutMs: v.WEATHER_TIMEOUT_MS,
-    }),
+    weather: weatherConfig(v),
     auth: authConfigFrom(v),
     metricsEndpoint: metricsEndpointConfigFrom(v),
     operations: operationsConfig(v),

@@ -1,20 +1,10 @@
-import { z } from "zod";
-
-/** A whole number of milliseconds within bounds, read from a string. */
-function milliseconds(min: number, max: number) {
-  const problem = { error: `expected a whole number of milliseconds from ${min} to ${max}` };
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+$/, problem)
-    .transform(Number)
-    .pipe(z.number().int().min(min, problem).max(max, problem));
-}
+import type { z } from "zod";
+import { wholeNumber } from "./env-values.js";
 
 /** The variables of what an operator tunes: how shutdown announces itself, how often health is probed. */
 export const operationsShape = {
-  SHUTDOWN_DELAY_MS: milliseconds(0, 600_000).default(0),
-  STORE_PROBE_INTERVAL_MS: milliseconds(100, 600_000).default(5000),
+  SHUTDOWN_DELAY_MS: wholeNumber(0, 600_000).default(0),
+  STORE_PROBE_INTERVAL_MS: wholeNumber(100, 600_000).default(5000),
 };
 
 /** The part of Config these variables become. */

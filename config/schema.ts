@@ -3,6 +3,7 @@ import { authEnvShape, type AuthConfig } from "./auth.js";
 import { baseUrl, booleanFlag, commaList, wholeNumber } from "./env-values.js";
 import { metricsEndpointEnvShape, type MetricsEndpointConfig } from "./metrics-endpoint.js";
 import { operationsShape, type OperationsConfig } from "./operations.js";
+import { weatherShape, type WeatherConfig } from "./weather.js";
 
 /** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
 function toOrigin(value: string): string | undefined {
@@ -77,15 +78,7 @@ export const configSchema = z.object({
   UPSTREAM_MAX_RETRIES: wholeNumber(0, 3).default(1),
   UPSTREAM_BREAKER_FAILURES: wholeNumber(1, 1000).default(5),
   UPSTREAM_BREAKER_HALF_OPEN_MS: wholeNumber(100, 3_600_000).default(30_000),
-  WEATHER_GEOCODING_URL: baseUrl.default("https://geocoding-api.open-meteo.com"),
-  WEATHER_FORECAST_URL: baseUrl.default("https://api.open-meteo.com"),
-  WEATHER_ALERTS_URL: baseUrl.default("https://api.weather.gov"),
-  WEATHER_USER_AGENT: z
-    .string()
-    .trim()
-    .min(1)
-    .default("resilient-mcp (set WEATHER_USER_AGENT to your contact)"),
-  WEATHER_TIMEOUT_MS: wholeNumber(50, 600_000).default(5000),
+  ...weatherShape,
   ...authEnvShape,
   ...metricsEndpointEnvShape,
   ...operationsShape,
@@ -120,13 +113,7 @@ export type Config = Readonly<{
     breakerFailures: number;
     breakerHalfOpenMs: number;
   }>;
-  weather: Readonly<{
-    geocodingUrl: string;
-    forecastUrl: string;
-    alertsUrl: string;
-    userAgent: string;
-    timeoutMs: number;
-  }>;
+  weather: WeatherConfig;
   auth: AuthConfig;
   metricsEndpoint: MetricsEndpointConfig;
   operations: OperationsConfig;

@@ -2,8 +2,6 @@ import { Router } from "express";
 import { evaluateReadiness, type ReadinessCheck } from "../src/health/readiness.js";
 import type { ServerLifecycle } from "../src/lifecycle.js";
 
-export type { ReadinessCheck } from "../src/health/readiness.js";
-
 /**
  * GET /health: liveness — the process serves HTTP. GET /ready: readiness — not stopping and every
  * dependency usable; 503 otherwise, naming what is not ready and why.

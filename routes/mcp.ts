@@ -54,6 +54,20 @@ function sessionNotFound(res: Response): void {
   });
 }
 
+/** An initialize sent without an id is a notification: it cannot open a session, and says so. */
+function initializeWithoutId(res: Response): void {
+  writeJsonRpcError(
+    res,
+    400,
+    JsonRpcCode.invalidRequest,
+    "Invalid Request: initialize must be a request with an id; it was sent as a notification",
+    {
+      suggestion:
+        'Send initialize with an id, e.g. {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {...}}.',
+    },
+  );
+}
+
 function sessionRequired(res: Response): void {
   writeJsonRpcError(res, 400, JsonRpcCode.serverError, "Bad Request: Mcp-Session-Id header is required", {
     suggestion: "Send initialize first, then repeat the Mcp-Session-Id response header on every request.",
@@ -136,7 +150,9 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
       return;
     }
     if (!messages.some(isInitialize)) {
-      sessionRequired(res);
+      if (messages.some((message) => "method" in message && message.method === "initialize")) {
+        initializeWithoutId(res);
+      } else sessionRequired(res);
       return;
     }
     const refusal = deps.sessions.admit(deps.lifecycle.draining);

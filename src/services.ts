@@ -111,17 +111,16 @@ export async function createServices(config: Config, options: ServiceOptions = {
     root: resolve(config.workspace.root),
     maxFileBytes: config.workspace.maxFileBytes,
   });
-  const breaker = {
-    consecutiveFailures: config.upstream.breakerFailures,
-    halfOpenAfterMs: config.upstream.breakerHalfOpenMs,
-  };
   const upstream = createUpstreamClient({
     service: "upstream-api",
     baseUrl: config.upstream.baseUrl,
     timeoutMs: config.upstream.timeoutMs,
     maxBodyBytes: config.upstream.maxBodyBytes,
     retry: { maxRetries: config.upstream.maxRetries, baseDelayMs: 200, jitter: "full" },
-    breaker,
+    breaker: {
+      consecutiveFailures: config.upstream.breakerFailures,
+      halfOpenAfterMs: config.upstream.breakerHalfOpenMs,
+    },
     onRequest: countUpstream,
   });
   const weatherClients = createWeatherClients({
@@ -130,8 +129,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
     alertsBaseUrl: config.weather.alertsUrl,
     userAgent: config.weather.userAgent,
     timeoutMs: config.weather.timeoutMs,
-    retry: { maxRetries: config.upstream.maxRetries, baseDelayMs: 200, jitter: "full" },
-    breaker,
+    retry: { maxRetries: config.weather.maxRetries, baseDelayMs: 200, jitter: "full" },
+    breaker: {
+      consecutiveFailures: config.weather.breakerFailures,
+      halfOpenAfterMs: config.weather.breakerHalfOpenMs,
+    },
     onRequest: countUpstream,
   });
   const weather = createWeatherService(weatherClients);

@@ -8,7 +8,7 @@ import type { ToolError } from "./tool-error.js";
 export interface BatchOptions<T> {
   /** The identifier the model knows the item by (a path, an id). */
   readonly key: (item: T, index: number) => string;
-  /** The field naming the item in results and errors; "item" unless given ("file" in the seed). */
+  /** The field naming the item in results and errors; "item" unless given ("file" for process_files). */
   readonly itemKey?: string;
   /** Items processed at once; 4 unless given. */
   readonly concurrency?: number;
@@ -17,7 +17,7 @@ export interface BatchOptions<T> {
 }
 
 /**
- * Processes every item, continuing past failures (the seed's process_files), and returns a batch
+ * Processes every item, continuing past failures (batch aggregation, docs/patterns.md), and returns a batch
  * the runner aggregates. Errors are kept raw here: the runner classifies, counts and logs them.
  */
 export async function runBatch<T, R>(
@@ -59,7 +59,7 @@ export interface AggregatedBatch {
 }
 
 /**
- * Aggregates outcomes into the seed's batch shape. `success` is true unless items failed and none
+ * Aggregates outcomes into the batch envelope. `success` is true unless items failed and none
  * succeeded (an empty batch is a success: nothing failed). `recoverable` means "retrying this item
  * unchanged may work" (its error is transient), a rule a model can apply without guessing.
  */

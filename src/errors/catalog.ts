@@ -3,10 +3,11 @@
  * these types; the type is the stable key clients branch on and the `type` label of
  * `mcp_tool_errors_total`, so the set is closed. docs/errors.md is tested against this file.
  *
- * Codes: -32000…-32004 are the seed article's contract. -32005…-32008 are ours, picked from the
- * same custom range right after the seed's so they cannot collide with it. These codes only ever
- * appear inside a tool result (`error.code`), never as a JSON-RPC error code, so the SDK's own
- * protocol use of -32000/-32001 and MCP's -32002 for resources/read do not clash with them.
+ * Codes: -32000…-32004 are the codes clients of MCP error envelopes know, a contract.
+ * -32005…-32008 are ours, picked from the same custom range right after them so they cannot
+ * collide. These codes only ever appear inside a tool result (`error.code`), never as a JSON-RPC
+ * error code, so the SDK's own protocol use of -32000/-32001 and MCP's -32002 for resources/read
+ * do not clash with them.
  */
 
 /** Every tool error type, in documentation order. */

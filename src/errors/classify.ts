@@ -2,6 +2,7 @@ import { classifyAbort } from "./classifiers/abort.js";
 import { classifyFs } from "./classifiers/fs.js";
 import { classifyNetwork } from "./classifiers/network.js";
 import { classifyRedis } from "./classifiers/redis.js";
+import { classifyRefusal } from "./classifiers/refusal.js";
 import { classifySqlite } from "./classifiers/sqlite.js";
 import { classifyUpstream } from "./classifiers/upstream.js";
 import { classifyZod } from "./classifiers/zod.js";
@@ -17,6 +18,7 @@ export type Classifier = (error: unknown) => ToolError | undefined;
  * (ECONNRESET on the closed connection) is a cancellation, not a connection failure.
  */
 const CLASSIFIERS: readonly Classifier[] = [
+  classifyRefusal,
   classifyUpstream,
   classifyZod,
   classifyAbort,

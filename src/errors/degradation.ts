@@ -40,9 +40,9 @@ export function completenessMetadata(
 }
 
 /**
- * Loads the parts of a composite result at once (the seed's get_weather). A required part that
- * fails is rethrown, so the runner classifies it like any other failure; optional parts that fail
- * become warnings and mark the result degraded. Only parts you include are requested: leave out
+ * Loads the parts of a composite result at once (graceful degradation, docs/patterns.md). A
+ * required part that fails is rethrown, so the runner classifies it like any other failure;
+ * optional parts that fail become warnings and mark the result degraded. Only parts you include are requested: leave out
  * the ones the caller did not ask for.
  */
 export async function collectComponents<S extends Record<string, ComponentSpec<unknown>>>(

@@ -20,12 +20,21 @@ export const retryGuidanceSchema = z.object({
   reason: z.string().optional(),
 });
 
+/** One alternative of a choice step. */
+export const stepOptionSchema = z.object({
+  tool: z.string(),
+  parameters: z.record(z.string(), z.unknown()),
+  fill_in: z.array(z.string()).optional(),
+  description: z.string().optional(),
+});
+
 /** A next step (success) or, with `step`, a recovery step (failure). */
 export const toolStepSchema = z.object({
   action: z.string(),
   tool: z.string().optional(),
   parameters: z.record(z.string(), z.unknown()).optional(),
   fill_in: z.array(z.string()).optional(),
+  options: z.array(stepOptionSchema).optional(),
   description: z.string().optional(),
 });
 
@@ -65,6 +74,10 @@ export const errorBodySchema = z.looseObject({
   timeout_ms: z.number().optional(),
   reason: z.string().optional(),
   current_deployment: z.string().optional(),
+  failed_record: z
+    .object({ collection: z.string(), index: z.number().int().min(0), id: z.string() })
+    .optional(),
+  written: z.number().int().min(0).optional(),
   retry: retryGuidanceSchema.optional(),
   recovery_steps: z.array(recoveryStepSchema).optional(),
 });

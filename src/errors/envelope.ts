@@ -83,7 +83,9 @@ export function publicSuggestion(error: ToolError, referenceId: string): string 
 
 /**
  * The failure envelope. Internal errors show only the masked message, the suggestion and the
- * reference id: no details, no cause, no stack; those go to the log under the same id.
+ * reference id (and `written`, which reveals nothing about the fault and is what a caller of an
+ * all-or-nothing write most needs): no other details, no cause, no stack; those go to the log
+ * under the same id.
  */
 export function errorEnvelope(error: ToolError, referenceId: string): ErrorEnvelope {
   const head = {
@@ -93,7 +95,10 @@ export function errorEnvelope(error: ToolError, referenceId: string): ErrorEnvel
     suggestion: publicSuggestion(error, referenceId),
     reference_id: referenceId,
   };
-  if (error.type === "internal_error") return { success: false, error: head };
+  if (error.type === "internal_error") {
+    const { written } = error.details;
+    return { success: false, error: written === undefined ? head : { ...head, written } };
+  }
   const { recovery_steps, retry, ...details } = error.details;
   return {
     success: false,

@@ -8,7 +8,7 @@ import type { ToolStep } from "./recovery-steps.js";
  */
 export const RESULT_KIND: unique symbol = Symbol("resilient-mcp.result-kind");
 
-/** How complete a result is; the seed's metadata fields, open to more. */
+/** How complete a result is; the envelope's metadata fields, open to more. */
 export interface ResultMetadata {
   readonly components_requested?: readonly string[];
   readonly components_returned?: readonly string[];
@@ -57,7 +57,7 @@ export type BatchItemOutcome<R> =
 /** A batch: per-item outcomes with their raw errors, classified and aggregated by the runner. */
 export interface BatchResult<R> {
   readonly [RESULT_KIND]: "batch";
-  /** The field naming the item in results and errors ("file" in the seed's process_files). */
+  /** The field naming the item in results and errors ("file" for process_files). */
   readonly itemKey: string;
   readonly outcomes: readonly BatchItemOutcome<R>[];
 }

@@ -7,8 +7,10 @@ export interface NotFoundInput {
   /** A word a model understands: "user", "file", "application", "version". */
   readonly resource_type: string;
   readonly identifier: string;
-  /** Identifiers that do exist; the closest are offered as similar_matches. */
+  /** Identifiers that do exist; the closest by edit distance are offered as similar_matches. */
   readonly candidates?: Iterable<string>;
+  /** Already ranked matches, best first, used instead of `candidates` (e.g. versions by semver). */
+  readonly similar?: readonly string[];
   readonly suggestion?: string;
   readonly recovery_steps?: readonly ToolStep[];
   readonly cause?: unknown;
@@ -16,12 +18,12 @@ export interface NotFoundInput {
 
 /** A not_found error with "did you mean" suggestions drawn from `candidates`. */
 export function notFound(input: NotFoundInput): ToolError {
-  const similar = input.candidates ? findSimilar(input.identifier, input.candidates) : [];
+  const similar = input.similar ?? (input.candidates ? findSimilar(input.identifier, input.candidates) : []);
   const [best] = similar;
   const suggestion =
     input.suggestion ??
     (best === undefined
-      ? `Check the ${input.resource_type} identifier and try again.`
+      ? `No ${input.resource_type} has this identifier: check it against the ones that exist.`
       : `Did you mean: ${best}?`);
   return new ToolError("not_found", `${capitalise(input.resource_type)} '${input.identifier}' not found`, {
     suggestion,

@@ -15,7 +15,20 @@ export interface StepTarget<I extends z.ZodObject = z.ZodObject> {
   readonly input: I;
 }
 
-/** One action for the model: a tool call with its parameters, or a plain instruction without a tool. */
+/** One tool call a step offers; a step with `options` lets the model choose one of them. */
+export interface StepOption {
+  readonly tool: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  /** As on ToolStep: parameters the model supplies itself. */
+  readonly fill_in?: readonly string[];
+  /** When to choose this option rather than another. */
+  readonly description?: string;
+}
+
+/**
+ * One action for the model: a tool call with its parameters, a choice between tool calls
+ * (`options`, none of them preferred by position), or a plain instruction without a tool.
+ */
 export interface ToolStep {
   readonly action: string;
   readonly tool?: string;
@@ -25,6 +38,8 @@ export interface ToolStep {
    * step). The given parameters plus these must make a valid call.
    */
   readonly fill_in?: readonly string[];
+  /** Alternatives for this step: call exactly one of them. A step has `tool` or `options`, not both. */
+  readonly options?: readonly StepOption[];
   readonly description?: string;
 }
 
@@ -52,6 +67,35 @@ export function stepTo<I extends z.ZodObject, K extends keyof z.input<I> & strin
   };
 }
 
+/** One option of a choice step; parameters are typed from the tool's input, minus the `fill_in` keys. */
+export function optionTo<I extends z.ZodObject, K extends keyof z.input<I> & string = never>(
+  tool: StepTarget<I>,
+  spec: {
+    readonly parameters: Omit<z.input<I>, K>;
+    readonly fill_in?: readonly K[];
+    readonly description?: string;
+  },
+): StepOption {
+  return {
+    tool: tool.name,
+    parameters: spec.parameters,
+    ...(spec.fill_in && spec.fill_in.length > 0 ? { fill_in: [...spec.fill_in] } : {}),
+    ...(spec.description === undefined ? {} : { description: spec.description }),
+  };
+}
+
+/**
+ * A step offering a choice of tool calls (`options`). With one option left (say the
+ * caller may not cancel) it becomes a plain step calling that tool: a choice of one is no choice.
+ */
+export function choiceOf(action: string, options: readonly StepOption[], description?: string): ToolStep {
+  const [only, ...rest] = options;
+  if (only !== undefined && rest.length === 0) {
+    return { action, ...only, ...(description === undefined ? {} : { description }) };
+  }
+  return { action, options: [...options], ...(description === undefined ? {} : { description }) };
+}
+
 /** A step without a tool: something to do or ask, such as waiting or asking the user for access. */
 export function instruction(action: string, description?: string): ToolStep {
   return description === undefined ? { action } : { action, description };
@@ -63,35 +107,57 @@ export function numberSteps(steps: readonly ToolStep[]): RecoveryStep[] {
 }
 
 function withoutStepNumber(step: ToolStep): ToolStep {
-  const { action, tool, parameters, fill_in, description } = step;
+  const { action, tool, parameters, fill_in, options, description } = step;
   return {
     action,
     ...(tool === undefined ? {} : { tool }),
     ...(parameters === undefined ? {} : { parameters }),
     ...(fill_in === undefined ? {} : { fill_in }),
+    ...(options === undefined ? {} : { options }),
     ...(description === undefined ? {} : { description }),
   };
 }
 
 /**
  * Why a step could not be executed as written, or undefined if it can: the tool must be one of
- * `tools`, and its parameters (with any `fill_in` keys left for the model) must validate.
+ * `tools`, and its parameters (with any `fill_in` keys left for the model) must validate. A choice
+ * step is checked option by option.
  */
 export function checkStep(step: ToolStep, tools: ReadonlyMap<string, StepTarget>): string | undefined {
+  if (step.options !== undefined) {
+    if (step.tool !== undefined || step.parameters !== undefined || step.fill_in !== undefined) {
+      return "has both options and a tool call of its own";
+    }
+    if (step.options.length < 2) return "offers fewer than two options";
+    const problems = step.options.flatMap((option, index) => {
+      const problem = checkCall(option.tool, option.parameters, option.fill_in, tools);
+      return problem === undefined ? [] : [`option ${index + 1} ${problem}`];
+    });
+    return problems.length === 0 ? undefined : problems.join("; ");
+  }
   if (step.tool === undefined) {
     return step.parameters === undefined && step.fill_in === undefined
       ? undefined
       : "has parameters but names no tool";
   }
-  const target = tools.get(step.tool);
-  if (!target) return `names tool "${step.tool}", which this server does not serve`;
-  const fillIn = step.fill_in ?? [];
+  return checkCall(step.tool, step.parameters, step.fill_in, tools);
+}
+
+function checkCall(
+  tool: string,
+  parameters: Readonly<Record<string, unknown>> | undefined,
+  fill_in: readonly string[] | undefined,
+  tools: ReadonlyMap<string, StepTarget>,
+): string | undefined {
+  const target = tools.get(tool);
+  if (!target) return `names tool "${tool}", which this server does not serve`;
+  const fillIn = fill_in ?? [];
   const shapeKeys = Object.keys(target.input.shape);
   const unknownFillIn = fillIn.filter((key) => !shapeKeys.includes(key));
   if (unknownFillIn.length > 0) return `fill_in names unknown parameters: ${unknownFillIn.join(", ")}`;
-  const both = fillIn.filter((key) => step.parameters !== undefined && key in step.parameters);
+  const both = fillIn.filter((key) => parameters !== undefined && key in parameters);
   if (both.length > 0) return `gives and asks to fill in the same parameters: ${both.join(", ")}`;
-  const parsed = target.input.safeParse(step.parameters ?? {});
+  const parsed = target.input.safeParse(parameters ?? {});
   // The fill_in parameters are absent by design; every other issue makes the step unusable.
   const blocking = parsed.success
     ? []
@@ -100,5 +166,5 @@ export function checkStep(step: ToolStep, tools: ReadonlyMap<string, StepTarget>
       );
   if (blocking.length === 0) return undefined;
   const issues = blocking.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
-  return `parameters do not validate against ${step.tool}: ${issues.join("; ")}`;
+  return `parameters do not validate against ${tool}: ${issues.join("; ")}`;
 }

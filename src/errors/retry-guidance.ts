@@ -3,7 +3,7 @@
  * next call is. Pure functions; the clock and randomness are parameters.
  */
 
-/** The `retry` object of an error envelope (field names are the seed article's). */
+/** The `retry` object of an error envelope (its field names are a contract with clients). */
 export interface RetryGuidance {
   readonly should_retry: boolean;
   readonly retry_after_seconds?: number;
@@ -25,7 +25,7 @@ export interface BackoffOptions {
   readonly random?: () => number;
 }
 
-/** Defaults match the seed: 2 s for the first retry, doubling, never more than 30 s. */
+/** Defaults: 2 s for the first retry, doubling, never more than 30 s. */
 export const DEFAULT_BACKOFF = { baseSeconds: 2, capSeconds: 30 } as const;
 
 /** Attempts per logical call unless a tool says otherwise. */

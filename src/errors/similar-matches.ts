@@ -2,7 +2,7 @@ import { distance } from "fastest-levenshtein";
 
 /** How many suggestions and how far off they may be. */
 export interface SimilarOptions {
-  /** At most this many matches (the seed shows 5). */
+  /** At most this many matches (5 by default). */
   readonly limit?: number;
   /**
    * Edit distance allowed, as a share of the longer string's length: 0.4 lets "alise" find

@@ -15,7 +15,7 @@ export interface FieldIssue {
 }
 
 /**
- * The optional fields an error envelope may carry, named as the seed article names them. Each
+ * The optional fields an error envelope may carry; their names are a contract with clients. Each
  * group belongs to some types: validation (field…fields), lookup (resource_type…similar_matches),
  * permission (action…required_permission), external (kind, service, status_code), timeout.
  */
@@ -35,13 +35,24 @@ export interface ToolErrorDetails {
   readonly service?: string;
   readonly status_code?: number;
   readonly timeout_ms?: number;
-  /** Which conflict this is, e.g. "deployment_in_progress" (the seed's type name for it). */
+  /** Which conflict this is, e.g. "deployment_in_progress". */
   readonly reason?: string;
-  /** The deployment in the way of a deployment_in_progress conflict (the seed's field). */
+  /** The deployment in the way of a deployment_in_progress conflict. */
   readonly current_deployment?: string;
+  /** The record of a multi-record write that failed, by its place in the request. */
+  readonly failed_record?: FailedRecord;
+  /** How many records an all-or-nothing write stored: 0 when it rolled back. */
+  readonly written?: number;
   readonly retry?: RetryGuidance;
   /** Numbered when the envelope is built; checked against the served tools by the runner. */
   readonly recovery_steps?: readonly ToolStep[];
+}
+
+/** One record of a batch write: which list of the request, its position there, and its id. */
+export interface FailedRecord {
+  readonly collection: string;
+  readonly index: number;
+  readonly id: string;
 }
 
 /** How to build a ToolError beyond its type and message. */
@@ -51,6 +62,12 @@ export interface ToolErrorOptions {
   readonly details?: ToolErrorDetails;
   /** A wait the failing service asked for; the runner turns it into `retry` guidance. */
   readonly retryAfterSeconds?: number;
+  /**
+   * Overrides the catalog's retryability for this one failure: whoever refused knows whether
+   * waiting can change the answer (a busy deployment slot frees up; an archived project stays
+   * archived, though both are conflicts).
+   */
+  readonly retryable?: boolean;
   /** The original error: logged with its stack, never sent to the client. */
   readonly cause?: unknown;
 }
@@ -67,6 +84,7 @@ export class ToolError extends Error {
   /** The thrower's own suggestion, if any; the envelope falls back to the catalog's. */
   readonly suggestion: string | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly #retryable: boolean | undefined;
 
   constructor(type: ErrorType, message: string, options: ToolErrorOptions = {}) {
     // Operational errors are outcomes, logged without a stack; capturing one costs more than the
@@ -82,6 +100,7 @@ export class ToolError extends Error {
     this.details = options.details ?? {};
     this.suggestion = options.suggestion;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.#retryable = options.retryable;
   }
 
   /** The catalog code of this type. */
@@ -89,17 +108,29 @@ export class ToolError extends Error {
     return ERROR_CATALOG[this.type].code;
   }
 
-  /** Whether calling again can succeed (by type, and by kind for external services). */
+  /**
+   * Whether calling again unchanged can succeed: the thrower's answer when it gave one, else the
+   * catalog's (by type, and by kind for external services).
+   */
   get retryable(): boolean {
-    return isRetryable(this.type, this.details.kind);
+    return this.#retryable ?? isRetryable(this.type, this.details.kind);
   }
 
-  /** A copy with more details or another suggestion; the stack and cause stay the original's. */
-  with(changes: { readonly details?: ToolErrorDetails; readonly suggestion?: string }): ToolError {
+  /**
+   * A copy with more details, another suggestion or a known wait; the stack, cause and
+   * retryability stay the original's.
+   */
+  with(changes: {
+    readonly details?: ToolErrorDetails;
+    readonly suggestion?: string;
+    readonly retryAfterSeconds?: number;
+  }): ToolError {
+    const retryAfterSeconds = changes.retryAfterSeconds ?? this.retryAfterSeconds;
     const copy = new ToolError(this.type, this.message, {
       suggestion: changes.suggestion ?? this.suggestion,
       details: { ...this.details, ...changes.details },
-      ...(this.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: this.retryAfterSeconds }),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      ...(this.#retryable === undefined ? {} : { retryable: this.#retryable }),
       ...(this.cause === undefined ? {} : { cause: this.cause }),
     });
     copy.stack = this.stack;

@@ -69,6 +69,13 @@ export function timedOut(timeoutMs: number | undefined, cause?: unknown): ToolEr
   });
 }
 
+/** The runner's deadline for the call passed; retry advice is added by the runner. */
+export function deadlineExceeded(timeoutMs: number, cause?: unknown): ToolError {
+  return timedOut(timeoutMs, cause).with({
+    suggestion: "If it times out again, ask for less at once (fewer items, a narrower range).",
+  });
+}
+
 /** The client cancelled the call. */
 export function cancelled(cause?: unknown): ToolError {
   return new ToolError("cancelled", "The request was cancelled by the client before the tool finished", {

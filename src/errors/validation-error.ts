@@ -1,17 +1,24 @@
 import type { z } from "zod";
 import type { ToolStep } from "./recovery-steps.js";
 import { findSimilar } from "./similar-matches.js";
+import {
+  MAX_EXAMPLES,
+  describeExpected,
+  examplesOf,
+  expectedFromIssue,
+  isJson,
+  isRecord,
+  objectProperty,
+  schemaAt,
+  type JsonSchemaNode,
+} from "./expected-values.js";
 import { ToolError, type FieldIssue, type JsonPrimitive } from "./tool-error.js";
 
-/** A JSON Schema node as z.toJSONSchema produces it; read defensively. */
-export type JsonSchemaNode = Readonly<Record<string, unknown>>;
-
 const MAX_RECEIVED_LENGTH = 100;
-const MAX_EXAMPLES = 10;
 // The field name used for issues about the arguments object as a whole.
 const ROOT_FIELD = "arguments";
 
-/** One bad value, described the way the seed's ErrorContext.validation_error does. */
+/** One bad value: the field, what was received, what was expected, and valid examples. */
 export interface ValidationErrorInput {
   readonly field: string;
   readonly received?: unknown;
@@ -129,28 +136,18 @@ function draftsFor(
   declaredKeys: readonly string[],
   unknownKeys: readonly string[],
 ): Draft[] {
-  if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => {
-      const field = formatPath([...issue.path, key]);
-      const similar = findSimilar(key, declaredKeys, { limit: 1 })[0];
-      return {
-        field,
-        messages: [`Unknown argument "${field}"`],
-        received: undefined,
-        expected:
-          declaredKeys.length > 0 ? `one of the declared arguments: ${declaredKeys.join(", ")}` : undefined,
-        examples: [],
-        fix: similar === undefined ? `remove "${field}"` : `rename "${field}" to "${similar}"`,
-      };
-    });
-  }
-
+  if (issue.code === "unrecognized_keys") return unknownArgumentDrafts(issue, declaredKeys);
   const field = formatPath(issue.path);
   const value = valueAt(context.input, issue.path, issue.input);
   const node = schemaAt(context.inputJsonSchema, issue.path);
   // A format or refinement failure is about a value of the right type: the schema node (the
   // input side, types only) would say "a string" to a model that sent a string. The issue knows more.
-  const refined = issue.code === "custom" || (issue.code === "invalid_format" && issue.format === "regex");
+  // So is a failure inside a union's pipe ("a string or an integer", then "not empty"): the input
+  // side of the schema only lists the union's types, which the value already had.
+  const refined =
+    issue.code === "custom" ||
+    (issue.code === "invalid_format" && issue.format === "regex") ||
+    (issue.code !== "invalid_type" && Array.isArray(node?.anyOf));
   const expected = refined
     ? (expectedFromIssue(issue) ?? (node && describeExpected(node)))
     : ((node && describeExpected(node)) ?? expectedFromIssue(issue));
@@ -201,6 +198,26 @@ function draftsFor(
       fix: `set "${field}" to ${expected ?? "a valid value"}${exampleHint(examples)}`,
     },
   ];
+}
+
+/** One draft per argument the schema does not declare, naming the declared one it may be. */
+function unknownArgumentDrafts(
+  issue: z.core.$ZodIssueUnrecognizedKeys,
+  declaredKeys: readonly string[],
+): Draft[] {
+  return issue.keys.map((key) => {
+    const field = formatPath([...issue.path, key]);
+    const similar = findSimilar(key, declaredKeys, { limit: 1 })[0];
+    return {
+      field,
+      messages: [`Unknown argument "${field}"`],
+      received: undefined,
+      expected:
+        declaredKeys.length > 0 ? `one of the declared arguments: ${declaredKeys.join(", ")}` : undefined,
+      examples: [],
+      fix: similar === undefined ? `remove "${field}"` : `rename "${field}" to "${similar}"`,
+    };
+  });
 }
 
 /** `received` as the envelope shows it: a short string, or undefined when nothing was sent. */
@@ -260,148 +277,4 @@ function valueAt(input: unknown, path: readonly PropertyKey[], fallback: unknown
     else return undefined;
   }
   return current;
-}
-
-function schemaAt(
-  root: JsonSchemaNode | undefined,
-  path: readonly PropertyKey[],
-): JsonSchemaNode | undefined {
-  let node = root;
-  for (const key of path) {
-    if (!node) return undefined;
-    node =
-      typeof key === "number"
-        ? objectProperty(node, "items")
-        : objectProperty(objectProperty(node, "properties"), key);
-  }
-  return node;
-}
-
-/** "an integer from 1 to 100", "one of: "a", "b"", "a string of at least 2 characters"… */
-function describeExpected(node: JsonSchemaNode): string | undefined {
-  if (Array.isArray(node.enum))
-    return `one of: ${node.enum.map((value) => JSON.stringify(value)).join(", ")}`;
-  if ("const" in node) return `exactly ${JSON.stringify(node.const)}`;
-  if (Array.isArray(node.anyOf)) {
-    const options = node.anyOf.filter(isRecord).map(describeExpected);
-    return options.every((option) => option !== undefined) ? options.join(" or ") : undefined;
-  }
-  const type = node.type;
-  if (Array.isArray(type)) {
-    const names = type.filter((entry): entry is string => typeof entry === "string").map(typeName);
-    return names.join(" or ");
-  }
-  if (typeof type !== "string") return undefined;
-  switch (type) {
-    case "integer":
-    case "number":
-      return `${typeName(type)}${numberRange(node)}`;
-    case "string":
-      return `a string${lengthRange(node, "minLength", "maxLength", "characters")}${stringShape(node)}`;
-    case "array":
-      return `an array${lengthRange(node, "minItems", "maxItems", "items")}`;
-    default:
-      return typeName(type);
-  }
-}
-
-function typeName(type: string): string {
-  switch (type) {
-    case "integer":
-      return "an integer";
-    case "number":
-      return "a number";
-    case "string":
-      return "a string";
-    case "boolean":
-      return "true or false";
-    case "array":
-      return "an array";
-    case "object":
-      return "an object";
-    case "null":
-      return "null";
-    default:
-      return type;
-  }
-}
-
-function numberRange(node: JsonSchemaNode): string {
-  const min = numberProperty(node, "minimum");
-  const max = numberProperty(node, "maximum");
-  const exclusiveMin = numberProperty(node, "exclusiveMinimum");
-  const exclusiveMax = numberProperty(node, "exclusiveMaximum");
-  // zod writes the safe-integer bounds of .int() as min/max; they say nothing useful.
-  const lower = min !== undefined && min > Number.MIN_SAFE_INTEGER ? min : undefined;
-  const upper = max !== undefined && max < Number.MAX_SAFE_INTEGER ? max : undefined;
-  const parts: string[] = [];
-  if (lower !== undefined && upper !== undefined) return ` from ${lower} to ${upper}`;
-  if (lower !== undefined) parts.push(`>= ${lower}`);
-  if (exclusiveMin !== undefined) parts.push(`> ${exclusiveMin}`);
-  if (upper !== undefined) parts.push(`<= ${upper}`);
-  if (exclusiveMax !== undefined) parts.push(`< ${exclusiveMax}`);
-  return parts.length === 0 ? "" : ` ${parts.join(" and ")}`;
-}
-
-function lengthRange(node: JsonSchemaNode, minKey: string, maxKey: string, unit: string): string {
-  const min = numberProperty(node, minKey);
-  const max = numberProperty(node, maxKey);
-  const units = (count: number) => (count === 1 ? unit.replace(/s$/, "") : unit);
-  if (min !== undefined && max !== undefined) {
-    return min === max ? ` of exactly ${min} ${units(min)}` : ` of ${min} to ${max} ${units(max)}`;
-  }
-  if (min !== undefined && min > 0) return ` of at least ${min} ${units(min)}`;
-  if (max !== undefined) return ` of at most ${max} ${units(max)}`;
-  return "";
-}
-
-function stringShape(node: JsonSchemaNode): string {
-  if (typeof node.format === "string") return ` in ${node.format} format`;
-  if (typeof node.pattern === "string") return ` matching /${node.pattern}/`;
-  return "";
-}
-
-function expectedFromIssue(issue: z.core.$ZodIssue): string | undefined {
-  switch (issue.code) {
-    case "invalid_type":
-      return typeName(issue.expected === "int" ? "integer" : issue.expected);
-    case "too_small":
-      return `${issue.inclusive === false ? ">" : ">="} ${String(issue.minimum)}`;
-    case "too_big":
-      return `${issue.inclusive === false ? "<" : "<="} ${String(issue.maximum)}`;
-    case "invalid_value":
-      return `one of: ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
-    case "invalid_format":
-      if (issue.pattern === undefined) return `a valid ${issue.format}`;
-      // zod gives a regex's pattern with its slashes ("/^\d+$/"), a named format's without.
-      return `a string matching ${issue.pattern.startsWith("/") ? issue.pattern : `/${issue.pattern}/`}`;
-    case "not_multiple_of":
-      return `a multiple of ${issue.divisor}`;
-    default:
-      return undefined;
-  }
-}
-
-function examplesOf(node: JsonSchemaNode): JsonPrimitive[] {
-  const values = Array.isArray(node.enum) ? node.enum : Array.isArray(node.examples) ? node.examples : [];
-  return values.filter(isJson).slice(0, MAX_EXAMPLES);
-}
-
-function isJson(value: unknown): value is JsonPrimitive {
-  return value === null || ["string", "number", "boolean"].includes(typeof value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function objectProperty(node: unknown, key: PropertyKey): JsonSchemaNode | undefined {
-  if (!isRecord(node) || typeof key !== "string") return undefined;
-  const value = node[key];
-  return isRecord(value) ? value : undefined;
-}
-
-function numberProperty(node: JsonSchemaNode, key: string): number | undefined {
-  const value = node[key];
-  return typeof value === "number" ? value : undefined;
 }

@@ -1,14 +1,15 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
   CallToolRequestSchema,
-  ErrorCode,
   ListToolsRequestSchema,
   type CallToolResult,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import { TOOL_FAILURE_META_KEY } from "../errors/tool-failure.js";
 import type { Principal } from "../tools/tool-definition.js";
 import { principalOfAuthInfo } from "./principal-auth-info.js";
-import { UnknownToolError } from "../errors/unknown-tool-error.js";
+import { findSimilar } from "../errors/similar-matches.js";
+import { UnknownToolError, comparableToolName } from "../errors/unknown-tool-error.js";
 import type { McpRequestExtra, RawTool } from "./raw-tool.js";
 
 /**
@@ -35,7 +36,7 @@ export interface ProductTools {
     name: string,
     args: unknown,
     context: ToolCallContext,
-  ): Promise<{ envelope: object; isError: boolean }>;
+  ): Promise<{ envelope: object; isError: boolean; failure?: object }>;
   /** Registered names nearest to an unknown one, best first. */
   nearest(name: string, candidates: readonly string[]): string[];
 }
@@ -91,7 +92,7 @@ export class ToolDispatch {
               params: { progressToken, progress, total, message },
             });
     // Unknown names go to the runner too: it counts and logs them like any failed call.
-    const { envelope, isError } = await this.product
+    const { envelope, isError, failure } = await this.product
       .call(name, args ?? {}, {
         signal: extra.signal,
         reportProgress,
@@ -99,29 +100,26 @@ export class ToolDispatch {
         principal: principalOfAuthInfo(extra.authInfo),
       })
       .catch((error: unknown) => {
-        throw error instanceof UnknownToolError ? this.unknownTool(name, error.referenceId) : error;
+        throw error instanceof UnknownToolError ? this.unknownTool(name, error) : error;
       });
     // Clients that drop structuredContent still see the whole envelope as text.
     return {
       content: [{ type: "text", text: JSON.stringify(envelope) }],
       structuredContent: envelope as Record<string, unknown>,
       isError,
+      // The experimental machine-readable failure block travels beside the envelope, never in it.
+      ...(failure === undefined ? {} : { _meta: { [TOOL_FAILURE_META_KEY]: failure } }),
     };
   }
 
-  /** Unknown tools are a protocol error (-32602) that names the nearest registered tools. */
-  private unknownTool(name: string, referenceId: string | undefined): ProtocolError {
-    const similar = this.product.nearest(name, this.names);
-    const hint = similar.length > 0 ? ` Did you mean: ${similar.join(", ")}?` : "";
-    return new ProtocolError(ErrorCode.InvalidParams, `Unknown tool: ${name}.${hint}`, {
-      tool: name,
-      similar_tools: similar,
-      ...(referenceId === undefined ? {} : { reference_id: referenceId }),
-      suggestion:
-        similar.length > 0
-          ? `Call ${similar[0] ?? ""} instead, or call tools/list to see every tool.`
-          : "Call tools/list to see every tool this server offers.",
-    });
+  /**
+   * Unknown tools are a protocol error (-32602): the runner's error, its wording and data, with
+   * the nearest names among every tool this session serves (fixtures included).
+   */
+  private unknownTool(name: string, error: UnknownToolError): ProtocolError {
+    const similar = findSimilar(comparableToolName(name), this.names, { limit: 3 });
+    const served = new UnknownToolError(name, similar, error.referenceId);
+    return new ProtocolError(served.code, served.message, served.data);
   }
 }
 

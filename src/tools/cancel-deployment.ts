@@ -1,9 +1,10 @@
 import type { Deployment, Store } from "../backends/store/store.js";
 import { success } from "../errors/handler-result.js";
 import { permissionDenied } from "../errors/permission-error.js";
+import { RefusalError } from "../domain/refusal.js";
 import { instruction, stepTo } from "../errors/recovery-steps.js";
-import { retryGuidance } from "../errors/retry-guidance.js";
-import { ToolError, type ToolErrorDetails } from "../errors/tool-error.js";
+import { phraseRefusal } from "../errors/refusal-wording.js";
+import type { ToolError } from "../errors/tool-error.js";
 import {
   CANCEL_PERMISSION,
   deploymentData,
@@ -20,11 +21,6 @@ import {
   waitForDeploymentTarget,
 } from "./deployment-inputs.js";
 import { defineTool, type Principal } from "./tool-definition.js";
-
-/** A conflict saying which one: the deployment had already finished, so there is nothing to cancel. */
-interface DeploymentFinishedDetails extends ToolErrorDetails {
-  readonly reason: "deployment_finished";
-}
 
 /** cancel_deployment: stops a queued or in_progress deployment. */
 export function cancelDeploymentTool({ store, deployments }: DeploymentBackends) {
@@ -78,44 +74,36 @@ async function cancelOrExplain(store: Store, before: Deployment): Promise<Deploy
   try {
     return await store.cancelDeployment(before.id);
   } catch (error) {
-    if (!(error instanceof ToolError) || error.type !== "conflict") throw error;
-    throw alreadyFinished((await store.getDeployment(before.id)) ?? before, error);
+    if (!(error instanceof RefusalError)) throw error;
+    const phrased = phraseRefusal(error.refusal, error);
+    if (error.refusal.kind !== "deployment_finished") throw phrased;
+    throw alreadyFinished((await store.getDeployment(before.id)) ?? before, phrased);
   }
 }
 
-function alreadyFinished(deployment: Deployment, cause: ToolError): ToolError {
-  const { id, app, environment, status, version } = deployment;
-  const details: DeploymentFinishedDetails = {
-    resource_type: "deployment",
-    identifier: id,
-    reason: "deployment_finished",
-    // Set here so the runner does not add its default conflict guidance (retry later): a finished
-    // deployment stays finished.
-    retry: retryGuidance({ retryable: false, reason: `Deployment ${id} has already ${status}.` }),
-    recovery_steps: [
-      stepTo(checkDeploymentStatusTarget, {
-        action: "See how the deployment ended",
-        parameters: { deployment_id: id },
-      }),
-      stepTo(listAppVersionsTarget, {
-        action: `List the versions of ${app}`,
-        parameters: { app_name: app },
-        description: `To change what runs in ${environment}, deploy another version (e.g. the one before ${version}).`,
-      }),
-      stepTo(deployApplicationTarget, {
-        action: `Deploy another version of ${app} to ${environment}`,
-        parameters: { app_name: app, environment },
-        fill_in: ["version"],
-      }),
-    ],
-  };
-  return new ToolError(
-    "conflict",
-    `Deployment ${id} has already finished (${status}); only queued or in_progress deployments can be cancelled.`,
-    {
-      suggestion: `Nothing to cancel and retrying will not help. To replace ${app} ${version} in ${environment}, deploy another version.`,
-      details,
-      cause,
+/** Retrying cannot help (the domain says so); these steps change what runs instead. */
+function alreadyFinished(deployment: Deployment, error: ToolError): ToolError {
+  const { id, app, environment, version } = deployment;
+  return error.with({
+    suggestion: `Nothing to cancel and retrying will not help. To replace ${app} ${version} in ${environment}, deploy another version.`,
+    details: {
+      reason: "deployment_finished",
+      recovery_steps: [
+        stepTo(checkDeploymentStatusTarget, {
+          action: "See how the deployment ended",
+          parameters: { deployment_id: id },
+        }),
+        stepTo(listAppVersionsTarget, {
+          action: `List the versions of ${app}`,
+          parameters: { app_name: app },
+          description: `To change what runs in ${environment}, deploy another version (e.g. the one before ${version}).`,
+        }),
+        stepTo(deployApplicationTarget, {
+          action: `Deploy another version of ${app} to ${environment}`,
+          parameters: { app_name: app, environment },
+          fill_in: ["version"],
+        }),
+      ],
     },
-  );
+  });
 }

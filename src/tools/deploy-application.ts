@@ -1,11 +1,14 @@
 import { z } from "zod";
 import type { DeploymentEngine } from "../backends/store/deployment-engine.js";
-import { ENVIRONMENTS, type Environment, type Store } from "../backends/store/store.js";
+import type { Store } from "../backends/store/store.js";
+import { ENVIRONMENTS, isEnvironment, type DeploymentSlot, type Environment } from "../domain/deployments.js";
+import { RefusalError } from "../domain/refusal.js";
 import { success } from "../errors/handler-result.js";
 import { permissionDenied } from "../errors/permission-error.js";
-import { instruction, stepTo, type ToolStep } from "../errors/recovery-steps.js";
+import { choiceOf, instruction, optionTo, stepTo, type ToolStep } from "../errors/recovery-steps.js";
+import { phraseRefusal } from "../errors/refusal-wording.js";
 import { findSimilar } from "../errors/similar-matches.js";
-import { ToolError, type ToolErrorDetails } from "../errors/tool-error.js";
+import type { ToolError } from "../errors/tool-error.js";
 import { validationError } from "../errors/validation-error.js";
 import {
   CANCEL_PERMISSION,
@@ -13,7 +16,6 @@ import {
   deployPermission,
   deploymentDataSchema,
   deploymentData,
-  isEnvironment,
   nextStepsAfter,
   wholeSeconds,
   type DeploymentBackends,
@@ -29,23 +31,13 @@ import {
 } from "./deployment-inputs.js";
 import { defineTool, type Principal } from "./tool-definition.js";
 
-// Where a model is steered when its first choice is refused: the seed's "safest option" first.
+// Where a model is steered when its first choice is refused: the safest option first.
 const SAFER_ENVIRONMENTS: readonly Environment[] = ["staging", "development"];
 
 interface DeployArgs {
   readonly app_name: string;
   readonly environment: Environment;
   readonly version?: string | undefined;
-}
-
-/**
- * The seed's deployment_in_progress error, kept under the catalog type `conflict` with `reason`
- * saying which conflict it is and `current_deployment` naming the deployment in the way (the
- * seed's field). Extra fields beyond the catalog's; the envelope carries details through as given.
- */
-interface DeploymentInProgressDetails extends ToolErrorDetails {
-  readonly reason: "deployment_in_progress";
-  readonly current_deployment: string;
 }
 
 /** deploy_application: queues a deployment of an application version to an environment. */
@@ -165,7 +157,7 @@ function requireDeployPermission(principal: Principal, args: DeployArgs): void {
   });
 }
 
-/** Starts the deployment; turns the store's refusals into errors with steps that recover. */
+/** Starts the deployment; phrases the store's refusals with steps that recover. */
 async function startOrExplain(
   store: Store,
   engine: DeploymentEngine,
@@ -175,17 +167,24 @@ async function startOrExplain(
   try {
     return await store.startDeployment(args.app_name, args.environment, args.version);
   } catch (error) {
-    if (!(error instanceof ToolError)) throw error;
-    const { type, details } = error;
-    if (type === "not_found" && details.resource_type === "application") {
-      throw await unknownApplication(store, error, args);
+    if (!(error instanceof RefusalError)) throw error;
+    const { refusal } = error;
+    const phrased = phraseRefusal(refusal, error);
+    switch (refusal.kind) {
+      case "unknown_record":
+        throw refusal.collection === "applications"
+          ? await unknownApplication(store, phrased, args)
+          : phrased;
+      case "unknown_version":
+      case "no_versions":
+        throw unknownVersion(phrased, args);
+      case "deployment_in_progress": {
+        const canCancel = principal.permissions.has(CANCEL_PERMISSION);
+        throw await deploymentInProgress(store, engine, phrased, refusal.active, args, canCancel);
+      }
+      default:
+        throw phrased;
     }
-    if (type === "not_found" && details.resource_type === "version") throw unknownVersion(error, args);
-    if (type === "conflict" && details.resource_type === "deployment" && details.identifier !== undefined) {
-      const canCancel = principal.permissions.has(CANCEL_PERMISSION);
-      throw await deploymentInProgress(store, engine, error, details.identifier, args, canCancel);
-    }
-    throw error;
   }
 }
 
@@ -257,57 +256,58 @@ function unknownVersion(error: ToolError, args: DeployArgs): ToolError {
   });
 }
 
+/**
+ * The deployment_in_progress error, kept under the catalog type `conflict` with `reason` saying
+ * which conflict it is and `current_deployment` naming the deployment in the way. Waiting or
+ * cancelling is a choice, offered as structured `options`.
+ */
 async function deploymentInProgress(
   store: Store,
   engine: DeploymentEngine,
   error: ToolError,
-  currentId: string,
+  active: DeploymentSlot,
   args: DeployArgs,
   canCancel: boolean,
 ): Promise<ToolError> {
-  const current = await store.getDeployment(currentId);
+  const current = await store.getDeployment(active.id);
   // It may have finished since the store refused; then there is nothing to wait for.
   const remainingMs = current === undefined ? 0 : engine.estimateRemainingMs(current);
-  const id = { deployment_id: currentId };
-  const details: DeploymentInProgressDetails = {
-    resource_type: "deployment",
-    identifier: currentId,
-    reason: "deployment_in_progress",
-    current_deployment: currentId,
-    recovery_steps: [
-      stepTo(checkDeploymentStatusTarget, { action: "Check current deployment status", parameters: id }),
-      stepTo(waitForDeploymentTarget, {
-        action: "Wait for the current deployment to finish (recommended)",
-        parameters: id,
-        description: `It should finish in ${aboutSeconds(remainingMs)}.`,
-      }),
-      // Offered only to callers allowed to cancel: every step must be one that can succeed.
-      ...(canCancel
-        ? [
-            stepTo(cancelDeploymentTarget, {
-              action: "Or, instead of step 2, cancel the current deployment",
-              parameters: id,
-              description: "Only if the user wants to replace it: this stops it part-way.",
-            }),
-          ]
-        : []),
-      stepTo(deployApplicationTarget, {
-        action: "Then deploy again",
-        parameters: {
-          app_name: args.app_name,
-          environment: args.environment,
-          ...versionParameter(args.version),
-        },
-      }),
-    ],
-  };
-  return new ToolError("conflict", error.message, {
+  const id = { deployment_id: active.id };
+  const wait = optionTo(waitForDeploymentTarget, {
+    parameters: id,
+    description: `Recommended: it should finish in ${aboutSeconds(remainingMs)}.`,
+  });
+  // Offered only to callers allowed to cancel: every option must be one that can succeed.
+  const cancel = optionTo(cancelDeploymentTarget, {
+    parameters: id,
+    description: "Only if the user wants to replace it: this stops it part-way.",
+  });
+  return error.with({
     suggestion: canCancel
-      ? `Or wait for ${currentId} with wait_for_deployment (step 2); cancel it (step 3) only if the user wants to replace it. Then deploy again.`
-      : `Or wait for ${currentId} with wait_for_deployment (step 2), then deploy again.`,
+      ? `Or wait for ${active.id} with wait_for_deployment (step 2); cancel it instead only if the user wants to replace it. Then deploy again.`
+      : `Or wait for ${active.id} with wait_for_deployment (step 2), then deploy again.`,
     retryAfterSeconds: Math.max(1, wholeSeconds(remainingMs)),
-    details,
-    cause: error,
+    details: {
+      reason: "deployment_in_progress",
+      current_deployment: active.id,
+      recovery_steps: [
+        stepTo(checkDeploymentStatusTarget, { action: "Check current deployment status", parameters: id }),
+        choiceOf(
+          canCancel
+            ? "Wait for the current deployment to finish, or cancel it"
+            : "Wait for the current deployment to finish",
+          canCancel ? [wait, cancel] : [wait],
+        ),
+        stepTo(deployApplicationTarget, {
+          action: "Then deploy again",
+          parameters: {
+            app_name: args.app_name,
+            environment: args.environment,
+            ...versionParameter(args.version),
+          },
+        }),
+      ],
+    },
   });
 }
 

@@ -1,13 +1,12 @@
 import { z } from "zod";
 import type { DeploymentEngine } from "../backends/store/deployment-engine.js";
+import type { Deployment, Store } from "../backends/store/store.js";
 import {
   DEPLOYMENT_STATUSES,
   ENVIRONMENTS,
   isTerminalDeploymentStatus,
-  type Deployment,
   type Environment,
-  type Store,
-} from "../backends/store/store.js";
+} from "../domain/deployments.js";
 import { notFound } from "../errors/not-found.js";
 import { stepTo, type ToolStep } from "../errors/recovery-steps.js";
 import { findSimilar } from "../errors/similar-matches.js";
@@ -19,6 +18,7 @@ import {
   waitForDeploymentTarget,
   type DeploymentIdTarget,
 } from "./deployment-inputs.js";
+import { listDeploymentsTarget } from "./listing-inputs.js";
 import type { ToolBackends } from "./tool-backends.js";
 
 /*
@@ -26,7 +26,6 @@ import type { ToolBackends } from "./tool-backends.js";
  * the "deployment not found" error. One wording everywhere, so a model learns it once.
  */
 
-/** What the deployment tools use of the backends (tests can build just these). */
 /** The first step after an unknown application name: see which applications exist. */
 export const listApplicationsStep: ToolStep = stepTo(listApplicationsTarget, {
   action: "List available applications",
@@ -34,6 +33,7 @@ export const listApplicationsStep: ToolStep = stepTo(listApplicationsTarget, {
   description: "Find the correct app name",
 });
 
+/** What the deployment tools use of the backends (tests can build just these). */
 export type DeploymentBackends = Pick<ToolBackends, "store" | "deployments">;
 
 /** The permission cancel_deployment requires; deploy_application offers a cancel step only with it. */
@@ -47,7 +47,7 @@ export function deployPermission(environment: Environment): string {
 /** How many recent deployments a not_found error searches for similar ids. */
 const RECENT_DEPLOYMENTS = 50;
 
-/** A deployment as the tools return it (the seed's `{deployment_id, status, …}`). */
+/** A deployment as the tools return it (`{deployment_id, status, …}`). */
 export const deploymentDataSchema = z.object({
   deployment_id: z.string(),
   app_name: z.string(),
@@ -87,15 +87,10 @@ export function wholeSeconds(ms: number): number {
   return Math.max(0, Math.ceil(ms / 1000));
 }
 
-/** "about 6 seconds", for messages and the seed's estimated_duration. */
+/** "about 6 seconds", for messages and estimated_duration. */
 export function aboutSeconds(ms: number): string {
   const seconds = Math.max(1, wholeSeconds(ms));
   return `about ${seconds} second${seconds === 1 ? "" : "s"}`;
-}
-
-/** True for the environments a deployment can target. */
-export function isEnvironment(value: string): value is Environment {
-  return (ENVIRONMENTS as readonly string[]).includes(value);
 }
 
 /**
@@ -143,8 +138,7 @@ export function nextStepsAfter(deployment: Deployment, engine: DeploymentEngine)
 
 /**
  * The deployment, or a not_found error offering the closest recent ids, a step that calls the
- * same tool with the closest one, and the way to start a new deployment (there is no listing of
- * past deployments: only deploy_application hands out ids).
+ * same tool with the closest one, and list_deployments to find the right id.
  */
 export async function findDeployment(
   store: Store,
@@ -172,16 +166,10 @@ async function deploymentNotFound(
             parameters: { deployment_id: closest },
           }),
         ]),
-    stepTo(listApplicationsTarget, {
-      action: "List the applications that can be deployed",
+    stepTo(listDeploymentsTarget, {
+      action: closest === undefined ? "List the deployments to find the right id" : "Or list the deployments",
       parameters: {},
-      description: "Past deployments cannot be listed; to start a new one, pick an application here.",
-    }),
-    stepTo(deployApplicationTarget, {
-      action: "Start a new deployment; its result carries the new deployment_id",
-      parameters: {},
-      fill_in: ["app_name", "environment"],
-      description: 'Use environment "staging" unless the user asked for another.',
+      description: "Newest first; filter by app_name, environment or status to narrow it.",
     }),
   ];
   return notFound({
@@ -191,7 +179,7 @@ async function deploymentNotFound(
     ...(closest === undefined
       ? {
           suggestion:
-            'Deployment ids look like "dep_0mh2k9x1c4f7a2b9" and only deploy_application creates them: use the exact id it returned, or start a new deployment.',
+            'Deployment ids look like "dep_0mh2k9x1c4f7a2b9": use the exact id deploy_application returned, or find it with list_deployments.',
         }
       : {}),
     recovery_steps: steps,

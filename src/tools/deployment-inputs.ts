@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { ENVIRONMENTS } from "../backends/store/store.js";
+import { ENVIRONMENTS } from "../domain/deployments.js";
 
 /*
- * The deployment tools' names and argument schemas: a public contract (the seed's Pattern 6). They
+ * The deployment tools' names and argument schemas: a public contract (recovery steps target them). They
  * live apart from the tools so that any tool's recovery steps can target any other tool, typed by
  * stepTo, without the tool modules importing one another. Objects are strict: a misspelt argument
  * ("versoin") becomes a validation_error naming the right one instead of being silently dropped,
@@ -15,7 +15,8 @@ const appName = z
   .min(1)
   .describe('The application\'s exact name, e.g. "web-frontend"; list_applications shows every name');
 
-// Clients send ids as numbers too (DESIGN §3.3); a number is turned into its string form.
+// Clients send ids as numbers too (the Inspector CLI turns 123 into a number): a number is
+// turned into its string form.
 const deploymentId = z
   .union([z.string().trim().min(1), z.number().int()])
   .transform(String)

@@ -4,7 +4,7 @@ import { resolveUpstreamUrl } from "../backends/upstream/upstream-url.js";
 import { classifyError } from "../errors/classify.js";
 import { defineTool } from "./tool-definition.js";
 
-/** Attempts a model should make in all for one logical fetch (the seed's max_attempts). */
+/** Attempts a model should make in all for one logical fetch (`retry.max_attempts`). */
 export const FETCH_MAX_ATTEMPTS = 3;
 
 const MAX_ENDPOINT_LENGTH = 2048;
@@ -18,7 +18,7 @@ export const fetchApiDataInput = z.object({
     .max(MAX_ENDPOINT_LENGTH)
     .describe(
       'Path below the API\'s base URL, optionally with a query: "users/1", "posts?userId=1". ' +
-        "Not a full URL, no host name, no '..'.",
+        "Not a full URL, no host name, no '..' climbing above the API's base.",
     ),
   attempt: z
     .number()
@@ -39,7 +39,7 @@ export const fetchApiDataOutput = z.object({
   body: z.unknown().describe("The API's JSON body, parsed; null for an empty (204) answer."),
 });
 
-/** fetch_api_data: the seed's Pattern 2, a GET on the configured API with retry guidance on failure. */
+/** fetch_api_data: a GET on the configured API with retry guidance on failure (docs/patterns.md). */
 export function fetchApiDataTool(upstream: UpstreamClient) {
   const base = new URL(upstream.baseUrl);
   return defineTool({

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { Store } from "../backends/store/store.js";
 import { notFound } from "../errors/not-found.js";
+import { stepTo } from "../errors/recovery-steps.js";
 import { idArgument } from "./id-arguments.js";
+import { listItemsTarget } from "./listing-inputs.js";
 import { defineTool } from "./tool-definition.js";
 
 const itemData = z.object({
@@ -20,7 +22,7 @@ export function getItemTool(store: Store) {
     description:
       'Returns one catalogue item (id, name, description, price in cents) by its id, such as "item-001"; ' +
       "the item's exact name is accepted too. Errors: validation_error for an empty id; not_found when nothing " +
-      "matches (similar_matches lists the closest ids and names — retry with one of them).",
+      "matches (similar_matches lists close ids and names when there are any, and a step lists the items).",
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: z.object({
       id: idArgument('The item id, e.g. "item-001", or its exact name.').pipe(
@@ -46,6 +48,13 @@ export function getItemTool(store: Store) {
         resource_type: "item",
         identifier: id,
         candidates: [...items.map((candidate) => candidate.id), ...items.map((candidate) => candidate.name)],
+        recovery_steps: [
+          stepTo(listItemsTarget, {
+            action: "List the items to find the right id",
+            parameters: {},
+            description: 'Add query (e.g. "mouse") to narrow the list by id, name or description.',
+          }),
+        ],
       });
     },
   });

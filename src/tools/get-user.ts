@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { Store } from "../backends/store/store.js";
 import { notFound } from "../errors/not-found.js";
+import { stepTo } from "../errors/recovery-steps.js";
+import { listUsersTarget } from "./listing-inputs.js";
 import { defineTool } from "./tool-definition.js";
 
 const userData = z.object({
@@ -19,7 +21,8 @@ export function getUserTool(store: Store) {
     description:
       'Returns one user (id, name, email, role) by its numeric id, such as "1". ' +
       "Errors: validation_error when user_id is not a string of digits (send digits only); " +
-      "not_found when no user has that id (the error lists similar existing ids in similar_matches — retry with one of them).",
+      "not_found when no user has that id (its suggestion lists valid ids, similar_matches holds close ones when " +
+      "there are any, and a step lists the users with their names: use it to find someone by name).",
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: z.object({
       user_id: z
@@ -45,7 +48,14 @@ export function getUserTool(store: Store) {
         resource_type: "user",
         identifier: user_id,
         candidates: ids,
-        suggestion: `No user has id ${user_id}. Valid user ids: ${ids.slice(0, 20).join(", ")}.`,
+        suggestion: `No user has id ${user_id}. Valid user ids: ${ids.slice(0, 20).join(", ")}${ids.length > 20 ? ", …" : ""}.`,
+        recovery_steps: [
+          stepTo(listUsersTarget, {
+            action: "List the users with their names",
+            parameters: {},
+            description: 'Add query (e.g. "alice") to find a user by name or email.',
+          }),
+        ],
       });
     },
   });

@@ -13,7 +13,7 @@ import { stepTo } from "../errors/recovery-steps.js";
 import { ToolError } from "../errors/tool-error.js";
 import { defineTool } from "./tool-definition.js";
 
-/** Days of forecast get_weather returns (the seed's "7-day forecast"). */
+/** Days of forecast get_weather returns (a "7-day forecast"). */
 export const WEATHER_FORECAST_DAYS = 7;
 
 /** The input of get_weather, kept in a const so the tool's own steps can target it. */
@@ -98,12 +98,15 @@ export const getWeatherOutput = z.object({
 
 type WeatherData = z.input<typeof getWeatherOutput>;
 
-// What the reader loses when an optional part fails (the seed's `impact`).
+// What the reader loses when an optional part fails (a warning's `impact`).
 const FORECAST_IMPACT = `${WEATHER_FORECAST_DAYS}-day forecast unavailable, only current conditions shown`;
 const ALERTS_IMPACT =
   "Weather alerts unavailable: alerts could not be checked, so their absence here says nothing";
 
-/** get_weather: the seed's Pattern 3, current conditions required, forecast and alerts optional. */
+/**
+ * get_weather: graceful degradation (docs/patterns.md): current conditions required, forecast and
+ * alerts optional.
+ */
 export function getWeatherTool(weather: WeatherService) {
   return defineTool({
     name: "get_weather",
@@ -251,7 +254,7 @@ function describePlace(place: Place): z.input<typeof placeSchema> {
 }
 
 /**
- * No alert service for the place is a fact, not a failure: alerts stay [] (the seed's list) and a
+ * No alert service for the place is a fact, not a failure: alerts stay [] and a
  * note says why, so the model does not read [] as "no alerts in force".
  */
 function alertsData(report: AlertsReport): Pick<WeatherData, "alerts" | "alerts_note"> {

@@ -1,7 +1,13 @@
 import { z } from "zod";
-import { USER_ROLES, type ImportBatch, type Store } from "../backends/store/store.js";
+import type { ImportBatch, Store } from "../backends/store/store.js";
+import { USER_ROLES } from "../domain/records.js";
+import { RefusalError, type DomainRefusal } from "../domain/refusal.js";
+import { alreadyExists } from "../errors/conflict-error.js";
 import { success } from "../errors/handler-result.js";
 import { requirePermission } from "../errors/permission-error.js";
+import { instruction } from "../errors/recovery-steps.js";
+import { phraseRefusal } from "../errors/refusal-wording.js";
+import type { ToolError } from "../errors/tool-error.js";
 import { validationError } from "../errors/validation-error.js";
 import { defineTool } from "./tool-definition.js";
 
@@ -55,8 +61,8 @@ const importInput = z.object({
 });
 
 /**
- * import_records (Pattern 7, the seed's complex_operation): writes users, items, projects and
- * applications in one transaction. Any failure midway — expected or not — leaves nothing written.
+ * import_records (all-or-nothing writes, docs/patterns.md): writes users, items, projects and
+ * applications in one transaction. Any failure midway, expected or not, leaves nothing written.
  */
 export function importRecordsTool(store: Store) {
   return defineTool({
@@ -65,10 +71,12 @@ export function importRecordsTool(store: Store) {
     description:
       "Imports users, items, projects and applications (with versions) in ONE all-or-nothing transaction: either " +
       "every record is written, or none is. Needs the records.import permission. Errors: validation_error for a " +
-      "malformed record (fix it and resend the whole batch); already_exists when a record's id or name is taken " +
-      "(nothing was written: remove or rename that record and resend); internal_error for an unexpected failure — " +
-      "nothing was written, quote the reference_id if it persists.",
+      "malformed record; already_exists when a record's id or name is taken (failed_record names it: collection, " +
+      "index, id). Every error says written: 0, because nothing was written: fix or drop the record named and " +
+      "resend the WHOLE batch, not only that record. No tool updates existing users or items: drop those. " +
+      "internal_error is an unexpected failure: nothing was written either; quote the reference_id.",
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    allOrNothing: true,
     input: importInput,
     output: z.object({
       batch_id: z.string(),
@@ -107,9 +115,55 @@ export function importRecordsTool(store: Store) {
         })),
         applications: input.applications,
       };
-      const result = await store.importRecords(batch);
+      const result = await importOrExplain(store, batch);
       ctx.logger.info({ batch_id: result.batchId, counts: result.counts }, "records imported");
       return success({ batch_id: result.batchId, imported_at: result.importedAt, counts: result.counts });
     },
   });
+}
+
+/** Imports; a refusal names the record to fix or drop and says to resend the whole batch. */
+async function importOrExplain(store: Store, batch: ImportBatch) {
+  try {
+    return await store.importRecords(batch);
+  } catch (error) {
+    if (!(error instanceof RefusalError)) throw error;
+    throw refusedBatch(error.refusal, error);
+  }
+}
+
+function refusedBatch(refusal: DomainRefusal, cause: RefusalError): ToolError {
+  const resend =
+    "then call import_records again with the WHOLE batch: nothing was written, not even the other records";
+  if (refusal.kind !== "duplicate_record" || refusal.index === undefined) {
+    const phrased = phraseRefusal(refusal, cause);
+    return phrased.with({ suggestion: `${phrased.suggestion ?? "Correct the value named"}; ${resend}.` });
+  }
+  const place = `${refusal.collection}[${refusal.index}]`;
+  const noun = refusal.field === "version" ? "version" : singular(refusal.collection);
+  const taken =
+    refusal.field === "id" || refusal.field === noun
+      ? `'${refusal.value}'`
+      : `with ${refusal.field} '${refusal.value}'`;
+  return alreadyExists({
+    resource_type: noun,
+    identifier: refusal.value,
+    failed_record: { collection: refusal.collection, index: refusal.index, id: refusal.id },
+    message: `${place} (id '${refusal.id}') was refused: a ${noun} ${taken} already exists. Nothing was written.`,
+    suggestion:
+      `Fix or drop ${place}: give it an unused ${refusal.field}, or leave it out if it is already there ` +
+      `(no tool updates existing records); ${resend}.`,
+    recovery_steps: [
+      instruction(`Fix or drop ${place} in the batch`, `Its ${refusal.field} '${refusal.value}' is taken.`),
+      instruction(
+        "Send the whole corrected batch to import_records",
+        "Every record, not only the one that failed.",
+      ),
+    ],
+    cause,
+  });
+}
+
+function singular(collection: string): string {
+  return collection.endsWith("s") ? collection.slice(0, -1) : collection;
 }

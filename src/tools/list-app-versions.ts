@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { Store } from "../backends/store/store.js";
 import { success } from "../errors/handler-result.js";
 import { stepTo } from "../errors/recovery-steps.js";
-import { ToolError } from "../errors/tool-error.js";
+import { RefusalError } from "../domain/refusal.js";
+import { phraseRefusal } from "../errors/refusal-wording.js";
 import { deployApplicationTarget, listAppVersionsTarget } from "./deployment-inputs.js";
 import { listApplicationsStep, type DeploymentBackends } from "./deployment-guidance.js";
 import { defineTool } from "./tool-definition.js";
@@ -61,9 +62,11 @@ async function versionsOrExplain(store: Store, appName: string) {
   try {
     return await store.listAppVersions(appName);
   } catch (error) {
-    if (!(error instanceof ToolError) || error.type !== "not_found") throw error;
-    const closest = error.details.similar_matches?.[0];
-    throw error.with({
+    if (!(error instanceof RefusalError)) throw error;
+    const phrased = phraseRefusal(error.refusal, error);
+    if (error.refusal.kind !== "unknown_record") throw phrased;
+    const closest = phrased.details.similar_matches?.[0];
+    throw phrased.with({
       details: {
         recovery_steps: [
           listApplicationsStep,

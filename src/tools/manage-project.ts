@@ -1,11 +1,15 @@
 import { z } from "zod";
-import type { JsonObject, Project, Store } from "../backends/store/store.js";
+import type { Project, Store } from "../backends/store/store.js";
+import type { JsonObject } from "../domain/records.js";
+import { RefusalError } from "../domain/refusal.js";
 import { alreadyExists } from "../errors/conflict-error.js";
 import { success } from "../errors/handler-result.js";
 import { notFound } from "../errors/not-found.js";
 import { requirePermission } from "../errors/permission-error.js";
-import { stepTo } from "../errors/recovery-steps.js";
+import { stepTo, type ToolStep } from "../errors/recovery-steps.js";
+import { phraseRefusal } from "../errors/refusal-wording.js";
 import { findSimilar } from "../errors/similar-matches.js";
+import { listProjectsTarget } from "./listing-inputs.js";
 import { defineTool } from "./tool-definition.js";
 
 const ACTIONS = ["create", "update", "delete", "archive"] as const;
@@ -63,7 +67,7 @@ function describe(project: Project) {
   };
 }
 
-/** manage_project (Pattern 4): project changes with context-aware errors for every way they fail. */
+/** manage_project: project changes with context-aware errors for every way they fail (docs/patterns.md). */
 export function manageProjectTool(store: Store) {
   return defineTool({
     name: "manage_project",
@@ -74,7 +78,8 @@ export function manageProjectTool(store: Store) {
       "action (examples list the valid ones); not_found when updating, deleting or archiving a project that does " +
       "not exist (similar_matches offers close names); already_exists when creating a name that exists (update it " +
       "instead, or pick another name); permission_denied naming the missing permission (ask the user for it; " +
-      "retrying will not help); conflict when updating an archived project.",
+      "retrying will not help); conflict when updating an archived project (archived projects stay read-only: " +
+      "retrying will not help; create a new project instead).",
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: manageProjectInput,
     output: projectData,
@@ -87,10 +92,42 @@ export function manageProjectTool(store: Store) {
         return success({ action, project: describe(created) });
       }
       if (existing === undefined) throw await projectMissing(store, action, project_name, settings);
-      const changed = await apply(store, action, project_name, settings);
+      const changed = await applyOrExplain(store, action, project_name, settings);
       return success({ action, project: describe(changed) });
     },
   });
+}
+
+/** Applies the change; an archived project's refusal gets steps towards a project that can change. */
+async function applyOrExplain(
+  store: Store,
+  action: Exclude<ProjectAction, "create">,
+  name: string,
+  settings: Record<string, unknown> | undefined,
+): Promise<Project> {
+  try {
+    return await apply(store, action, name, settings);
+  } catch (error) {
+    if (!(error instanceof RefusalError)) throw error;
+    const phrased = phraseRefusal(error.refusal, error);
+    if (error.refusal.kind !== "project_archived") throw phrased;
+    throw phrased.with({
+      details: {
+        recovery_steps: [
+          stepTo(self, {
+            action: "Create a new project with these settings, if the user agrees",
+            parameters: { action: "create", ...(settings ? { settings } : {}) },
+            fill_in: ["project_name"],
+            description: `A new name: '${name}' stays archived.`,
+          }),
+          stepTo(listProjectsTarget, {
+            action: "Or find an active project to change instead",
+            parameters: { status: "active" },
+          }),
+        ],
+      },
+    });
+  }
 }
 
 function apply(store: Store, action: Exclude<ProjectAction, "create">, name: string, settings?: object) {
@@ -120,29 +157,36 @@ function projectExists(name: string, settings: Record<string, unknown> | undefin
 
 async function projectMissing(
   store: Store,
-  action: ProjectAction,
+  action: Exclude<ProjectAction, "create">,
   name: string,
   settings: Record<string, unknown> | undefined,
 ) {
   const names = (await store.listProjects()).map((project) => project.name);
   const [closest] = findSimilar(name, names);
-  return notFound({
-    resource_type: "project",
-    identifier: name,
-    candidates: names,
-    recovery_steps:
-      closest === undefined
-        ? [
-            stepTo(self, {
-              action: "Create the project first",
-              parameters: { action: "create", project_name: name, ...(settings ? { settings } : {}) },
-            }),
-          ]
-        : [
-            stepTo(self, {
-              action: `Retry with the closest existing project, '${closest}'`,
-              parameters: { action, project_name: closest, ...(settings ? { settings } : {}) },
-            }),
-          ],
-  });
+  const given = settings ? { settings } : {};
+  const steps: ToolStep[] = [
+    ...(closest === undefined
+      ? []
+      : [
+          stepTo(self, {
+            action: `Retry with the closest existing project, '${closest}'`,
+            parameters: { action, project_name: closest, ...given },
+          }),
+        ]),
+    stepTo(listProjectsTarget, {
+      action: closest === undefined ? "List the projects to find the right name" : "Or list the projects",
+      // Only active projects can be updated or archived; any can be deleted.
+      parameters: action === "delete" ? {} : { status: "active" },
+    }),
+    // Creating is an answer to a missing project only when the user wanted to change its settings.
+    ...(action === "update" && closest === undefined
+      ? [
+          stepTo(self, {
+            action: "Or create the project, if the user meant a new one",
+            parameters: { action: "create", project_name: name, ...given },
+          }),
+        ]
+      : []),
+  ];
+  return notFound({ resource_type: "project", identifier: name, candidates: names, recovery_steps: steps });
 }

@@ -10,8 +10,8 @@ import { defineTool } from "./tool-definition.js";
 const MAX_FILES = 100;
 
 /**
- * process_files (Pattern 5): runs one operation on many files, continuing past failures, and
- * reports per-file results, per-file errors and a summary by error type.
+ * process_files (batch aggregation, docs/patterns.md): runs one operation on many files,
+ * continuing past failures, and reports per-file results, per-file errors and a summary by type.
  */
 export function processFilesTool(workspace: Workspace) {
   const operations = WORKSPACE_OPERATIONS.map(

@@ -65,6 +65,11 @@ export interface ToolDefinition<
   readonly timeoutMs?: number;
   /** Attempts a caller should make in all before giving up on transient errors (default 3). */
   readonly maxAttempts?: number;
+  /**
+   * The handler writes all or nothing (one transaction): any failure before it returns left
+   * nothing written, and the runner says so in every error envelope (`written: 0`).
+   */
+  readonly allOrNothing?: boolean;
   handler(args: z.output<I>, ctx: ToolContext): Promise<ToolReturn<z.input<O>, z.input<B>>>;
 }
 

@@ -1,31 +1,28 @@
-import { stdSerializers, type Logger } from "pino";
-import { aggregateBatch } from "../errors/batch.js";
-import { ERROR_CATALOG, defaultSuggestion, type ErrorType, type ToolOutcome } from "../errors/catalog.js";
-import { classifyError, internalError } from "../errors/classify.js";
-import { errorEnvelope, successEnvelope, type Envelope } from "../errors/envelope.js";
-import {
-  isBatchResult,
-  isSuccessResult,
-  success,
-  type BatchItemOutcome,
-  type BatchResult,
-  type ComponentFailure,
-  type SuccessResult,
-} from "../errors/handler-result.js";
-import { checkStep, type StepTarget, type ToolStep } from "../errors/recovery-steps.js";
+import type { Logger } from "pino";
+import type { ErrorType, ToolOutcome } from "../errors/catalog.js";
+import { internalError } from "../errors/classify.js";
+import type { Envelope } from "../errors/envelope.js";
 import { newReferenceId } from "../errors/reference-id.js";
-import { retryGuidance } from "../errors/retry-guidance.js";
-import { findSimilar } from "../errors/similar-matches.js";
+import { withRetryAdvice } from "../errors/retry-advice.js";
 import { ToolError } from "../errors/tool-error.js";
-import { cancelled, timedOut } from "../errors/transient-errors.js";
 import { UnknownToolError } from "../errors/unknown-tool-error.js";
+import type { ToolFailure } from "../errors/tool-failure.js";
 import { validationErrorFromZod } from "../errors/validation-error.js";
-import { auditFields } from "./audit-log.js";
 import { UNKNOWN_TOOL } from "../observability/metric-labels.js";
-import { toolCallMetrics, type ToolCallCounters } from "../observability/tool-call-metrics.js";
-import type { AnyToolDefinition, Principal, ToolContext } from "./tool-definition.js";
+import {
+  toolCallMetrics,
+  type ToolCallCounters,
+  type ToolCallMetrics,
+} from "../observability/tool-call-metrics.js";
+import { auditFields } from "./audit-log.js";
+import { batchOutcome, errorOutcome, successOutcome, type ShapedCall } from "./call-outcome.js";
 import { parseQuietly } from "./parse-quietly.js";
-import { toolListing, type ToolListing } from "./tool-listing.js";
+import { checkResult } from "./result-contract.js";
+import { runWithDeadline } from "./run-with-deadline.js";
+import { unusableSteps, withoutUnusableSteps } from "./step-guard.js";
+import type { AnyToolDefinition, Principal } from "./tool-definition.js";
+import type { ToolListing } from "./tool-listing.js";
+import { createToolRegistry, type RegisteredTool, type ToolRegistry } from "./tool-registry.js";
 
 /** What the runner needs; the clock and randomness are injectable for tests. */
 export interface ToolRunnerOptions {
@@ -47,18 +44,20 @@ export interface ToolRunnerOptions {
   readonly strictSteps?: boolean;
 }
 
-/** What the MCP adapter knows about the request carrying the call. */
+/** What the protocol layer knows about the request carrying a call: the one call-context type. */
 export interface CallContext {
   /** Aborted when the client cancels the request. */
   readonly signal: AbortSignal;
   /** Sends notifications/progress when the client gave a progress token. */
-  readonly reportProgress?: (progress: number, total?: number, message?: string) => Promise<void>;
-  readonly principal?: Principal;
+  readonly reportProgress?:
+    ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
+  /** Who calls; the runner's anonymous principal when absent. */
+  readonly principal?: Principal | undefined;
   /** The HTTP request id, to tie the call's log line to the request's. */
-  readonly requestId?: string;
+  readonly requestId?: string | undefined;
 }
 
-/** The result of one call, free of SDK types; the adapter maps it to CallToolResult. */
+/** The result of one call, free of SDK types; the protocol layer maps it to CallToolResult. */
 export interface ToolCallOutcome {
   /** Goes to structuredContent and, as JSON, to the text content. */
   readonly envelope: Envelope;
@@ -66,6 +65,11 @@ export interface ToolCallOutcome {
   readonly errorType?: ErrorType;
   readonly outcome: ToolOutcome;
   readonly referenceId: string;
+  /**
+   * On failed calls: the machine-readable failure block (experimental), for the result's
+   * `_meta[TOOL_FAILURE_META_KEY]`.
+   */
+  readonly failure?: ToolFailure;
 }
 
 /** The tool runner: every tool gets validation, deadline, classification, logging, metrics, masking. */
@@ -77,24 +81,22 @@ export interface ToolRunner {
   call(name: string, rawArgs: unknown, callContext: CallContext): Promise<ToolCallOutcome>;
 }
 
-interface Registered {
-  readonly tool: AnyToolDefinition;
-  readonly listing: ToolListing;
-  readonly takesAttempt: boolean;
+/** What the runner holds for all calls. */
+interface RunnerParts {
+  readonly options: ToolRunnerOptions;
+  readonly registry: ToolRegistry;
+  readonly metrics: ToolCallMetrics;
+  readonly now: () => number;
+  readonly random: () => number;
 }
 
-type Settled =
-  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ToolError };
-
-interface Finished {
-  readonly envelope: Envelope;
-  readonly outcome: ToolOutcome;
-  readonly errorType?: ErrorType;
-  /** Errors to count in mcp_tool_errors_total (one per failed batch item). */
-  readonly countedErrors: readonly ErrorType[];
-  readonly level: "debug" | "info" | "warn" | "error";
-  readonly message: string;
-  readonly fields: Record<string, unknown>;
+/** What one call carries through its stages. */
+interface CallState {
+  readonly entry: RegisteredTool;
+  readonly referenceId: string;
+  readonly started: number;
+  readonly log: () => Logger;
+  readonly principal: Principal;
 }
 
 const ANONYMOUS: Principal = Object.freeze({ id: "anonymous", permissions: new Set<string>() });
@@ -102,480 +104,198 @@ const ANONYMOUS: Principal = Object.freeze({ id: "anonymous", permissions: new S
 /**
  * Builds the runner. Fails fast on duplicate names and on schemas JSON Schema cannot express, and
  * creates every {tool, outcome} and {tool, type} series at zero so rates exist before the first
- * error.
+ * error. The stages of a call live in their own modules: the registry (tool-registry), the run
+ * under a deadline (run-with-deadline), the contract check (result-contract), the shaping of the
+ * answer (call-outcome) and the last check of its steps (step-guard).
  */
 export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
-  const now = options.now ?? Date.now;
-  const random = options.random ?? Math.random;
-  const registry = new Map<string, Registered>();
-  for (const tool of options.tools) {
-    if (registry.has(tool.name)) throw new Error(`Two tools are named "${tool.name}"`);
-    registry.set(tool.name, {
-      tool,
-      listing: toolListing(tool),
-      takesAttempt: "attempt" in tool.input.shape,
-    });
-  }
-  const listings = Object.freeze([...registry.values()].map((entry) => entry.listing));
-  const stepTargets: ReadonlyMap<string, StepTarget> = new Map(
-    [...registry.values()].map(({ tool }) => [tool.name, tool] as const),
-  );
-  const counters = toolCallMetrics(options.metrics);
-  counters.declare(registry.keys());
+  const registry = createToolRegistry(options.tools);
+  const metrics = toolCallMetrics(options.metrics);
+  metrics.declare(registry.names);
+  const parts: RunnerParts = {
+    options,
+    registry,
+    metrics,
+    now: options.now ?? Date.now,
+    random: options.random ?? Math.random,
+  };
+  return {
+    list: () => registry.listings,
+    has: (name) => registry.has(name),
+    call: (name, rawArgs, callContext) => callTool(parts, name, rawArgs, callContext),
+  };
+}
 
-  async function call(name: string, rawArgs: unknown, callContext: CallContext): Promise<ToolCallOutcome> {
-    const entry = registry.get(name);
-    if (!entry) throw unknownTool(name, callContext);
-    const { tool, listing } = entry;
-    const started = now();
-    const referenceId = newReferenceId(started);
-    const bindings = {
-      reference_id: referenceId,
-      tool: name,
-      ...(callContext.requestId === undefined ? {} : { request_id: callContext.requestId }),
-    };
-    // Most handlers never log, so the call's child logger is built only when one does.
-    let child: Logger | undefined;
-    const log = () => (child ??= options.logger.child(bindings));
-    const principal = callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS;
-    const args = rawArgs ?? {};
+/** One call, start to end: settle it, check its steps, count it, log it once. */
+async function callTool(
+  parts: RunnerParts,
+  name: string,
+  rawArgs: unknown,
+  callContext: CallContext,
+): Promise<ToolCallOutcome> {
+  const { options, registry, now } = parts;
+  const started = now();
+  const referenceId = newReferenceId(started);
+  const entry = registeredOrThrow(parts, name, referenceId, callContext);
+  const bindings = {
+    reference_id: referenceId,
+    tool: name,
+    ...(callContext.requestId === undefined ? {} : { request_id: callContext.requestId }),
+  };
+  // Most handlers never log, so the call's child logger is built only when one does.
+  let child: Logger | undefined;
+  const log = () => (child ??= options.logger.child(bindings));
+  const principal = callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS;
+  const state: CallState = { entry, referenceId, started, log, principal };
 
-    let validArgs: unknown;
-    let finished: Finished;
-    try {
-      // Inside try, because a refinement or transform that throws is a bug that must still end
-      // in an envelope and a log line.
-      const parsed = await parseQuietly(tool.input, args);
-      validArgs = parsed.success ? parsed.data : undefined;
-      const settled: Settled = parsed.success
-        ? await execute(entry, parsed.data, { referenceId, log, principal, callContext, started })
+  const args = rawArgs ?? {};
+  const validated = await validate(parts, state, args);
+  let shaped =
+    "refused" in validated ? validated.refused : await execute(parts, state, validated.valid, callContext);
+  const stepProblems = unusableSteps(shaped.envelope, registry.stepTargets);
+  if (stepProblems.length > 0) {
+    shaped =
+      options.strictSteps === true
+        ? errorOutcome(unexecutableSteps(name, stepProblems), referenceId, now())
         : {
-            ok: false,
-            error: validationErrorFromZod(parsed.error, {
-              input: args,
-              inputJsonSchema: listing.inputSchema,
-              toolName: name,
-            }),
+            ...shaped,
+            envelope: withoutUnusableSteps(shaped.envelope, registry.stepTargets),
+            level: "error",
           };
-      finished = settled.ok
-        ? await finishSuccess(entry, settled.value, referenceId)
-        : finishError(entry, settled.error, referenceId, validArgs);
-    } catch (error) {
-      finished = finishError(entry, internalError(error), referenceId, validArgs);
-    }
-    const stepProblems = checkEmittedSteps(finished.envelope);
-    if (stepProblems.length > 0 && options.strictSteps === true) {
-      finished = finishError(
-        entry,
-        new ToolError("internal_error", `Tool ${name} emitted steps that cannot be executed`, {
-          cause: new Error(stepProblems.join("; ")),
-        }),
-        referenceId,
-        validArgs,
-      );
-    } else if (stepProblems.length > 0) {
-      finished = { ...finished, envelope: dropBadSteps(finished.envelope), level: "error" };
-    }
-
-    counters.count(name, finished.outcome, finished.countedErrors);
-    options.logger[finished.level](
-      {
-        ...bindings,
-        outcome: finished.outcome,
-        duration_ms: now() - started,
-        principal: principal.id,
-        ...auditFields(tool, principal, validArgs ?? args),
-        ...finished.fields,
-        ...(stepProblems.length > 0 ? { unusable_steps: stepProblems } : {}),
-      },
-      finished.message,
-    );
-    return {
-      envelope: finished.envelope,
-      isError: finished.outcome === "error",
-      ...(finished.errorType === undefined ? {} : { errorType: finished.errorType }),
-      outcome: finished.outcome,
-      referenceId,
-    };
   }
 
-  /** An unregistered name: counted and logged like any failed call, then a protocol error. */
-  function unknownTool(name: string, callContext: CallContext): UnknownToolError {
-    const referenceId = newReferenceId(now());
-    const error = new UnknownToolError(name, findSimilar(name, registry.keys(), { limit: 3 }), referenceId);
-    counters.count(UNKNOWN_TOOL, "error", ["validation_error"]);
+  parts.metrics.count(name, shaped.outcome, shaped.countedErrors);
+  options.logger[shaped.level](
+    {
+      ...bindings,
+      outcome: shaped.outcome,
+      duration_ms: now() - started,
+      principal: principal.id,
+      ...auditFields(entry.tool, principal, "valid" in validated ? validated.valid : args),
+      ...shaped.fields,
+      ...(stepProblems.length > 0 ? { unusable_steps: stepProblems } : {}),
+    },
+    shaped.message,
+  );
+  return {
+    envelope: shaped.envelope,
+    isError: shaped.outcome === "error",
+    ...(shaped.errorType === undefined ? {} : { errorType: shaped.errorType }),
+    outcome: shaped.outcome,
+    referenceId,
+    ...(shaped.failure === undefined ? {} : { failure: shaped.failure }),
+  };
+}
+
+/**
+ * The registered tool, or an UnknownToolError carrying this call's reference id: counted and
+ * logged like any failed call (the tool label is "unknown", a closed value), then thrown for the
+ * protocol layer to answer with JSON-RPC -32602.
+ */
+function registeredOrThrow(
+  parts: RunnerParts,
+  name: string,
+  referenceId: string,
+  callContext: CallContext,
+): RegisteredTool {
+  try {
+    return parts.registry.get(name);
+  } catch (error) {
+    if (!(error instanceof UnknownToolError)) throw error;
+    const unknown = new UnknownToolError(name, error.similarTools, referenceId);
+    parts.metrics.count(UNKNOWN_TOOL, "error", ["validation_error"]);
+    const { options } = parts;
     options.logger.warn(
       {
         reference_id: referenceId,
-        tool: error.shownName,
+        tool: unknown.toolName,
         ...(callContext.requestId === undefined ? {} : { request_id: callContext.requestId }),
         outcome: "error",
         principal: (callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS).id,
         error_type: "validation_error",
-        error_code: error.code,
-        similar_tools: error.similarTools,
+        error_code: unknown.code,
+        similar_tools: unknown.similarTools,
       },
       "tool call failed: unknown tool",
     );
-    return error;
+    throw unknown;
   }
-
-  interface Execution {
-    readonly referenceId: string;
-    readonly log: () => Logger;
-    readonly principal: Principal;
-    readonly callContext: CallContext;
-    readonly started: number;
-  }
-
-  /** Runs the handler under the deadline and the client's signal; never rejects. */
-  async function execute(
-    entry: Registered,
-    args: Record<string, unknown>,
-    execution: Execution,
-  ): Promise<Settled> {
-    const { tool } = entry;
-    const { callContext, log } = execution;
-    if (callContext.signal.aborted) return { ok: false, error: cancelled(callContext.signal.reason) };
-    const timeoutMs = tool.timeoutMs ?? options.defaultTimeoutMs;
-    // The call ends at whichever comes first, the deadline or the client's cancel. The handler's
-    // AbortSignal is built only if the handler reads ctx.signal: most never do, and an
-    // AbortController (with AbortSignal.any to join two) costs more than the rest of the runner.
-    let controller: AbortController | undefined;
-    let abortReason: Error | undefined;
-    const deadline = { passed: false };
-    // A handler that ignores its signal must not hold the call: the abort settles it, and the
-    // handler's late outcome is only logged.
-    let stopWaiting: (reason: Error) => void = () => undefined;
-    const aborted = new Promise<never>((_resolve, reject) => {
-      stopWaiting = reject;
-    });
-    aborted.catch(() => undefined);
-    const abort = (reason: Error, byDeadline: boolean) => {
-      if (abortReason !== undefined) return;
-      abortReason = reason;
-      deadline.passed = byDeadline;
-      controller?.abort(reason);
-      stopWaiting(reason);
-    };
-    const timer = setTimeout(() => {
-      abort(new DOMException(`${tool.name} exceeded its ${timeoutMs} ms budget`, "TimeoutError"), true);
-    }, timeoutMs);
-    const forwardCancel = () => {
-      const reason: unknown = callContext.signal.reason;
-      abort(reason instanceof Error ? reason : new Error("aborted"), false);
-    };
-    callContext.signal.addEventListener("abort", forwardCancel, { once: true });
-    let over = false;
-    let lastProgress = Number.NEGATIVE_INFINITY;
-    const ctx: ToolContext = {
-      referenceId: execution.referenceId,
-      get logger() {
-        return log();
-      },
-      get signal() {
-        if (controller === undefined) {
-          controller = new AbortController();
-          if (abortReason !== undefined) controller.abort(abortReason);
-        }
-        return controller.signal;
-      },
-      principal: execution.principal,
-      deadline: execution.started + timeoutMs,
-      now,
-      async reportProgress(progress, total, message) {
-        // MCP requires increasing progress, and nothing may be sent after the result.
-        if (over || !callContext.reportProgress || !(progress > lastProgress)) return;
-        lastProgress = progress;
-        try {
-          await callContext.reportProgress(progress, total, message);
-        } catch (error) {
-          log().debug({ err: error }, "progress notification failed");
-        }
-      },
-    };
-
-    const running = (async () => tool.handler(args, ctx))();
-    running.catch((error: unknown) => {
-      if (over) log().debug({ err: error }, "handler failed after the call had ended");
-    });
-    try {
-      return { ok: true, value: await Promise.race([running, aborted]) };
-    } catch (error) {
-      if (deadline.passed) return { ok: false, error: timedOutWithHint(timeoutMs, error) };
-      if (hasAborted(callContext.signal)) return { ok: false, error: cancelled(error) };
-      return { ok: false, error: classifyError(error) };
-    } finally {
-      over = true;
-      clearTimeout(timer);
-      callContext.signal.removeEventListener("abort", forwardCancel);
-    }
-  }
-
-  async function finishSuccess(entry: Registered, value: unknown, referenceId: string): Promise<Finished> {
-    const { tool } = entry;
-    if (isBatchResult(value)) {
-      if (!tool.batch) {
-        return finishError(
-          entry,
-          contractBreach(tool.name, "returned a batch but declares no batch schema"),
-          referenceId,
-        );
-      }
-      return finishBatch(await checkBatchItems(tool, value), referenceId);
-    }
-    if (tool.batch) {
-      return finishError(
-        entry,
-        contractBreach(tool.name, "declares a batch schema but returned no batch"),
-        referenceId,
-      );
-    }
-    const result: SuccessResult<unknown> = isSuccessResult(value) ? value : success(value);
-    let data = result.data;
-    if (tool.output) {
-      const checked = await parseQuietly(tool.output, data);
-      if (!checked.success) {
-        return finishError(
-          entry,
-          contractBreach(tool.name, "returned data its output schema rejects", checked.error),
-          referenceId,
-        );
-      }
-      data = checked.data;
-    }
-    const envelope = successEnvelope({ ...result, data });
-    const degraded = result.degraded === true;
-    return {
-      envelope,
-      outcome: degraded ? "degraded" : "success",
-      countedErrors: [],
-      level: degraded ? "warn" : "info",
-      message: degraded ? "tool call degraded" : "tool call succeeded",
-      fields: degraded ? { degraded_components: failureFields(result.failures ?? []) } : {},
-    };
-  }
-
-  function finishBatch(batch: BatchResult<unknown>, referenceId: string): Finished {
-    const { envelope, failures } = aggregateBatch(batch, referenceId);
-    const types = failures.map(({ error }) => error.type);
-    const allFailed = failures.length > 0 && envelope.summary.succeeded === 0;
-    const outcome: ToolOutcome = allFailed ? "error" : failures.length > 0 ? "degraded" : "success";
-    const internal = types.includes("internal_error");
-    const fields = {
-      summary: envelope.summary,
-      item_errors: failures.map(({ item, error }) => ({
-        item,
-        error_type: error.type,
-        ...(error.type === "internal_error"
-          ? { err: serializeCause(error) }
-          : { cause: briefCause(error.cause) }),
-      })),
-    };
-    return {
-      envelope,
-      outcome,
-      ...(allFailed ? { errorType: mostFrequent(types) } : {}),
-      countedErrors: types,
-      level: internal ? "error" : failures.length > 0 ? "warn" : "info",
-      message: `batch finished: ${envelope.summary.succeeded}/${envelope.summary.total} succeeded`,
-      fields,
-    };
-  }
-
-  function finishError(entry: Registered, error: ToolError, referenceId: string, args?: unknown): Finished {
-    const guided = withRetryGuidance(entry, error, args);
-    const envelope = errorEnvelope(guided, referenceId);
-    const common = {
-      error_type: guided.type,
-      error_code: guided.code,
-      ...(guided.details.kind === undefined ? {} : { kind: guided.details.kind }),
-      // Not "service": every line already carries the server's own name under that key.
-      ...(guided.details.service === undefined ? {} : { upstream_service: guided.details.service }),
-      ...(guided.details.status_code === undefined ? {} : { status_code: guided.details.status_code }),
-    };
-    const internal = guided.type === "internal_error";
-    return {
-      envelope,
-      outcome: "error",
-      errorType: guided.type,
-      countedErrors: [guided.type],
-      // Cancellation is the client's choice, not a failure anyone must look at.
-      level: internal ? "error" : guided.type === "cancelled" ? "info" : "warn",
-      message: `tool call failed: ${guided.type}`,
-      fields: internal
-        ? { ...common, err: causeOf(guided) }
-        : {
-            ...common,
-            error_message: guided.message,
-            // A validation error's cause is the ZodError: its message restates error_message as
-            // pretty-printed JSON, and building it costs more than the rest of the line.
-            ...(guided.type === "validation_error" ? {} : { cause: briefCause(guided.cause) }),
-          },
-    };
-  }
-
-  /** Adds `retry` to types that can be retried, counting attempts when the tool takes `attempt`. */
-  function withRetryGuidance(entry: Registered, error: ToolError, args: unknown): ToolError {
-    if (error.details.retry !== undefined || ERROR_CATALOG[error.type].retryable === false) return error;
-    const attempt = attemptOf(args);
-    const guidance = retryGuidance({
-      retryable: error.retryable,
-      attempt,
-      ...(entry.tool.maxAttempts === undefined ? {} : { maxAttempts: entry.tool.maxAttempts }),
-      ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
-      backoff: { jitter: "equal", random },
-    });
-    const own = error.suggestion;
-    let suggestion: string;
-    if (guidance.should_retry) {
-      const attemptHint =
-        entry.takesAttempt && guidance.next_attempt !== undefined
-          ? ` with attempt=${guidance.next_attempt}`
-          : "";
-      const wait = guidance.retry_after_seconds ?? 0;
-      const when = wait === 0 ? "Call" : `Wait ${wait} second${wait === 1 ? "" : "s"}, then call`;
-      suggestion = `${when} ${entry.tool.name} again${attemptHint}.${own === undefined ? "" : ` ${own}`}`;
-    } else if (error.retryable) {
-      suggestion = `Do not retry now: ${guidance.reason ?? "attempts are used up."} Tell the user the operation is unavailable for the moment.`;
-    } else {
-      suggestion = own ?? defaultSuggestion(error.type, error.details.kind);
-    }
-    return error.with({ details: { retry: guidance }, suggestion });
-  }
-
-  async function checkBatchItems(
-    tool: AnyToolDefinition,
-    batch: BatchResult<unknown>,
-  ): Promise<BatchResult<unknown>> {
-    const item = tool.batch?.item;
-    if (!item) return batch;
-    const outcomes = await Promise.all(
-      batch.outcomes.map(async (outcome): Promise<BatchItemOutcome<unknown>> => {
-        if (!outcome.ok) return outcome;
-        const checked = await parseQuietly(item, outcome.result);
-        return checked.success
-          ? { ...outcome, result: checked.data }
-          : {
-              ok: false,
-              item: outcome.item,
-              error: contractBreach(tool.name, "returned an item its batch schema rejects", checked.error),
-            };
-      }),
-    );
-    return { ...batch, outcomes };
-  }
-
-  function checkEmittedSteps(envelope: Envelope): string[] {
-    return emittedSteps(envelope).flatMap((step) => {
-      const problem = checkStep(step, stepTargets);
-      return problem === undefined ? [] : [`"${step.action}" ${problem}`];
-    });
-  }
-
-  function dropBadSteps(envelope: Envelope): Envelope {
-    const usable = (step: ToolStep) => checkStep(step, stepTargets) === undefined;
-    if ("error" in envelope && envelope.error.recovery_steps) {
-      const kept = envelope.error.recovery_steps
-        .filter(usable)
-        .map((step, index) => ({ ...step, step: index + 1 }));
-      const { recovery_steps: _dropped, ...rest } = envelope.error;
-      return { ...envelope, error: kept.length > 0 ? { ...rest, recovery_steps: kept } : rest };
-    }
-    if ("data" in envelope && envelope.next_steps) {
-      const kept = envelope.next_steps.filter(usable);
-      const { next_steps: _dropped, ...rest } = envelope;
-      return kept.length > 0 ? { ...rest, next_steps: kept } : rest;
-    }
-    return envelope;
-  }
-
-  return {
-    list: () => listings,
-    has: (name) => registry.has(name),
-    call,
-  };
 }
 
-function emittedSteps(envelope: Envelope): readonly ToolStep[] {
-  if ("error" in envelope) return envelope.error.recovery_steps ?? [];
-  if ("data" in envelope) return envelope.next_steps ?? [];
-  return [];
+/** The arguments as the tool's schema made them, or the answer to arguments it refused. */
+type Validated = { readonly valid: Record<string, unknown> } | { readonly refused: ShapedCall };
+
+/** Validates the arguments; a refinement or transform that throws still ends in an answer. */
+async function validate(parts: RunnerParts, state: CallState, args: unknown): Promise<Validated> {
+  const { tool, listing } = state.entry;
+  try {
+    const parsed = await parseQuietly(tool.input, args);
+    if (parsed.success) return { valid: parsed.data };
+    const context = { input: args, inputJsonSchema: listing.inputSchema, toolName: tool.name };
+    return { refused: fail(parts, state, validationErrorFromZod(parsed.error, context), undefined) };
+  } catch (error) {
+    return { refused: fail(parts, state, internalError(error), undefined) };
+  }
 }
 
-// A function, so TypeScript does not keep the narrowing of an earlier check across awaits.
-function hasAborted(signal: AbortSignal): boolean {
-  return signal.aborted;
+/** Runs the handler and checks its result; every way it can end becomes a shaped answer. */
+async function execute(
+  parts: RunnerParts,
+  state: CallState,
+  args: Record<string, unknown>,
+  callContext: CallContext,
+): Promise<ShapedCall> {
+  const { tool } = state.entry;
+  try {
+    const settled = await runWithDeadline({
+      tool,
+      args,
+      referenceId: state.referenceId,
+      log: state.log,
+      principal: state.principal,
+      signal: callContext.signal,
+      reportProgress: callContext.reportProgress,
+      started: state.started,
+      timeoutMs: tool.timeoutMs ?? parts.options.defaultTimeoutMs,
+      now: parts.now,
+    });
+    if (!settled.ok) return fail(parts, state, settled.error, args);
+    const checked = await checkResult(tool, settled.value);
+    if (checked.kind === "success") return successOutcome(checked.result);
+    if (checked.kind === "batch") return batchOutcome(checked.batch, state.referenceId, parts.now());
+    // The handler returned: an all-or-nothing tool may have written, so `written` is not claimed.
+    return errorOutcome(checked.error, state.referenceId, parts.now());
+  } catch (error) {
+    return fail(parts, state, internalError(error), args);
+  }
 }
 
-function attemptOf(args: unknown): number {
-  if (typeof args !== "object" || args === null || !("attempt" in args)) return 1;
-  const attempt = args.attempt;
+/** A call that failed before its handler returned: retry advice, and `written: 0` if it applies. */
+function fail(
+  parts: RunnerParts,
+  state: CallState,
+  error: ToolError,
+  args: Record<string, unknown> | undefined,
+): ShapedCall {
+  const { tool, takesAttempt } = state.entry;
+  const advised = withRetryAdvice(error, {
+    toolName: tool.name,
+    takesAttempt,
+    attempt: attemptOf(args),
+    ...(tool.maxAttempts === undefined ? {} : { maxAttempts: tool.maxAttempts }),
+    backoff: { jitter: "equal", random: parts.random },
+  });
+  const stated = tool.allOrNothing === true ? advised.with({ details: { written: 0 } }) : advised;
+  return errorOutcome(stated, state.referenceId, parts.now());
+}
+
+function unexecutableSteps(tool: string, problems: readonly string[]): ToolError {
+  return new ToolError("internal_error", `Tool ${tool} emitted steps that cannot be executed`, {
+    cause: new Error(problems.join("; ")),
+  });
+}
+
+function attemptOf(args: Record<string, unknown> | undefined): number {
+  const attempt = args?.attempt;
   return typeof attempt === "number" && Number.isInteger(attempt) && attempt >= 1 ? attempt : 1;
-}
-
-function timedOutWithHint(timeoutMs: number, cause: unknown): ToolError {
-  return timedOut(timeoutMs, cause).with({
-    suggestion: "If it times out again, ask for less at once (fewer items, a narrower range).",
-  });
-}
-
-/** A tool broke its own declared contract: a programmer error, so internal and masked. */
-function contractBreach(tool: string, what: string, cause?: unknown): ToolError {
-  return internalError(new Error(`Tool ${tool} ${what}`, cause === undefined ? undefined : { cause }));
-}
-
-/**
- * The error behind an internal ToolError, for a line's top-level `err`: the logger's own err
- * serializer turns it into {type, message, stack}. (Serializing it here first made that
- * serializer see a plain object, and log `err.type: "Object"`.)
- */
-function causeOf(error: ToolError): Error {
-  return error.cause instanceof Error ? error.cause : error;
-}
-
-/** For errors nested inside a line (batch items, components), where no serializer runs. */
-function serializeCause(error: ToolError): unknown {
-  const original = error.cause instanceof Error ? error.cause : error;
-  return stdSerializers.err(original);
-}
-
-// Operational causes are logged without a stack: their message (a path, a status) is what a
-// human needs, and a stack for every not_found would drown the log.
-function briefCause(cause: unknown): Record<string, unknown> | undefined {
-  if (cause === undefined) return undefined;
-  if (!(cause instanceof Error)) return { value: typeof cause === "string" ? cause : typeof cause };
-  const code = (cause as { code?: unknown }).code;
-  return {
-    name: cause.name,
-    message: cause.message,
-    ...(typeof code === "string" || typeof code === "number" ? { code } : {}),
-  };
-}
-
-function failureFields(failures: readonly ComponentFailure[]): unknown[] {
-  return failures.map(({ component, error }) => {
-    const classified = classifyError(error);
-    return {
-      component,
-      error_type: classified.type,
-      ...(classified.type === "internal_error"
-        ? { err: serializeCause(classified) }
-        : { cause: briefCause(error) }),
-    };
-  });
-}
-
-function mostFrequent(types: readonly ErrorType[]): ErrorType {
-  const counts = new Map<ErrorType, number>();
-  for (const type of types) counts.set(type, (counts.get(type) ?? 0) + 1);
-  let best: ErrorType = "internal_error";
-  let bestCount = 0;
-  for (const [type, count] of counts) {
-    if (count > bestCount) {
-      best = type;
-      bestCount = count;
-    }
-  }
-  return best;
 }

@@ -1,10 +1,7 @@
 import { z } from "zod";
 import type { DeploymentEngine } from "../backends/store/deployment-engine.js";
-import {
-  isTerminalDeploymentStatus,
-  type Deployment,
-  type DeploymentStatus,
-} from "../backends/store/store.js";
+import type { Deployment } from "../backends/store/store.js";
+import { isTerminalDeploymentStatus, type DeploymentStatus } from "../domain/deployments.js";
 import { success } from "../errors/handler-result.js";
 import {
   aboutSeconds,

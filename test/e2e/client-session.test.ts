@@ -45,7 +45,7 @@ describe("SDK client over Streamable HTTP (stateful)", () => {
     await assert.rejects(client.callTool({ name: "test_simple_txt", arguments: {} }), (error: unknown) => {
       assert.ok(error instanceof McpError);
       assert.equal(error.code, -32602);
-      assert.match(error.message, /Did you mean: test_simple_text/);
+      assert.match(error.message, /Did you mean: "test_simple_text"/);
       assert.deepEqual((error.data as { similar_tools: string[] }).similar_tools[0], "test_simple_text");
       return true;
     });

@@ -66,6 +66,25 @@ describe("the error service over MCP", () => {
     await client.close();
   });
 
+  it("puts the toolFailure block in _meta of a failed result, agreeing with its envelope", async () => {
+    const { client } = await connectClient(server.mcpUrl);
+    // get_item, not get_user: the metrics test below counts get_user's errors from zero.
+    const failed = await callEnvelope(client, "get_item", { id: "no-such-item" });
+    const block = failed.result._meta?.["io.modelcontextprotocol/toolFailure"] as Record<string, unknown>;
+    assert.deepEqual(block, {
+      class: "capability",
+      code: "not_found",
+      retryable: false,
+      correlationId: failed.envelope.error.reference_id,
+      agentGuidance: failed.envelope.error.suggestion,
+    });
+    assert.equal("toolFailure" in failed.envelope.error, false, "the envelope itself is unchanged");
+
+    const succeeded = await callEnvelope(client, "get_item", { id: "item-001" });
+    assert.equal(succeeded.result._meta, undefined, "a success carries no failure block");
+    await client.close();
+  });
+
   it("answers an unknown tool with -32602 suggesting the nearest tool, counted and logged like any failed call", async () => {
     const { client } = await connectClient(server.mcpUrl);
     const metrics = async () =>
@@ -81,7 +100,7 @@ describe("the error service over MCP", () => {
       (error: unknown) => {
         assert.ok(error instanceof McpError);
         assert.equal(error.code, -32602);
-        assert.match(error.message, /Did you mean: get_user/);
+        assert.match(error.message, /Did you mean: "get_user"/);
         referenceId = (error.data as { reference_id?: unknown }).reference_id;
         return true;
       },

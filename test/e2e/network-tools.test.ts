@@ -31,6 +31,10 @@ function networkEnv(upstreamUrl: string, weatherUrl: string, overrides: Record<s
     WEATHER_FORECAST_URL: weatherUrl,
     WEATHER_ALERTS_URL: weatherUrl,
     WEATHER_TIMEOUT_MS: "1000",
+    WEATHER_MAX_RETRIES: "1",
+    // The weather APIs have breakers of their own, as high for the same reason.
+    WEATHER_BREAKER_FAILURES: "1000",
+    WEATHER_BREAKER_HALF_OPEN_MS: "60000",
     ...overrides,
   };
 }
@@ -531,5 +535,39 @@ describe("fetch_api_data and the circuit breaker", BOUNDED, () => {
     });
     assert.equal(server.services.backends.upstream.circuitState(), "closed");
     assert.equal(upstream.count("/api/flaky"), 4);
+  });
+});
+
+describe("get_weather's circuit breakers follow WEATHER_BREAKER_*, not UPSTREAM_BREAKER_*", BOUNDED, () => {
+  let weatherFake: WeatherFake;
+  let server: RunningServer;
+  let client: Client;
+
+  before(async () => {
+    weatherFake = await startWeatherFake();
+    server = await startServer(
+      networkEnv("http://127.0.0.1:47", weatherFake.url, {
+        // Were the weather clients still using the upstream settings, one failure would not open.
+        UPSTREAM_BREAKER_FAILURES: "1000",
+        WEATHER_BREAKER_FAILURES: "1",
+        WEATHER_MAX_RETRIES: "0",
+      }),
+    );
+    ({ client } = await connectClient(server.mcpUrl));
+  });
+  after(async () => {
+    await client.close();
+    await server.close();
+    await weatherFake.close();
+  });
+
+  it("opens the geocoding circuit after one failure and then fails fast", async () => {
+    weatherFake.fail("geocoding", faults.status(503));
+    const first = errorOf(await callForEnvelope(client, "get_weather", { location: "Miami" }));
+    assert.equal(first.kind, "server_error");
+    const second = errorOf(await callForEnvelope(client, "get_weather", { location: "Miami" }));
+    assert.equal(second.kind, "circuit_open");
+    assert.equal(second.service, "weather-geocoding");
+    assert.equal(weatherFake.requests("geocoding").length, 1, "the open circuit did not call the API");
   });
 });

@@ -7,7 +7,8 @@ import {
   type DeploymentEngineOptions,
 } from "../../src/backends/store/deployment-engine.js";
 import { IN_MEMORY, SqliteStore, type SqliteStoreOptions } from "../../src/backends/store/sqlite-store.js";
-import type { Deployment, DeploymentStatus } from "../../src/backends/store/store.js";
+import type { Deployment } from "../../src/backends/store/store.js";
+import type { DeploymentStatus } from "../../src/domain/deployments.js";
 
 /** A new temporary data directory, removed after the test. */
 export function tempDataDir(t: TestContext): string {

@@ -14,6 +14,8 @@ function assertJsonRpcError(res: Response, status: number, code?: number): void 
   assert.equal(typeof res.body.error.code, "number");
   assert.equal(typeof res.body.error.message, "string");
   if (code !== undefined) assert.equal(res.body.error.code, code);
+  // Every HTTP-level failure says what to do next.
+  assert.match(String(res.body.error.data?.suggestion), /\w{3,}/, `a suggestion: ${res.text}`);
   assert.doesNotMatch(res.text, /<html|<pre>|\s+at\s+\S+\s+\(|node_modules|\/work\//i);
 }
 
@@ -72,8 +74,10 @@ describe("POST/GET/DELETE /mcp status codes (stateful)", () => {
   it("an initialize without an id (a notification) opens no session: 400", async () => {
     const { id: _id, ...notification } = initializeBody();
     const res = await request(app).post("/mcp").set(mcpHeaders).send(notification);
-    assertJsonRpcError(res, 400);
-    assert.match(res.body.error.message, /Mcp-Session-Id/);
+    assertJsonRpcError(res, 400, -32600);
+    // It did send initialize: "send initialize first" would send it round in circles.
+    assert.match(res.body.error.message, /initialize must be a request with an id/);
+    assert.doesNotMatch(res.body.error.data.suggestion, /first/);
     assert.equal(res.headers["mcp-session-id"], undefined, "no session id was issued");
   });
 
@@ -133,6 +137,7 @@ describe("POST/GET/DELETE /mcp status codes (stateful)", () => {
       .set("Accept", "application/json")
       .send(initializeBody());
     assertJsonRpcError(res, 406);
+    assert.match(res.body.error.data.suggestion, /Accept: application\/json, text\/event-stream/);
     assert.equal(built.services.sessions?.size, 1, "a refused initialize must not leave a session behind");
   });
 

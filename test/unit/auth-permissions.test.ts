@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ENVIRONMENTS } from "../../src/backends/store/store.js";
+import { ENVIRONMENTS } from "../../src/domain/deployments.js";
 import { PRODUCT_PERMISSIONS } from "../../src/auth/permissions.js";
 import type { Envelope } from "../../src/errors/envelope.js";
 import { createProductToolDefinitions } from "../../src/tools/product-catalog.js";

@@ -9,6 +9,7 @@ import { deployApplicationTool } from "../../src/tools/deploy-application.js";
 import type { DeploymentBackends } from "../../src/tools/deployment-guidance.js";
 import { listAppVersionsTool } from "../../src/tools/list-app-versions.js";
 import { listApplicationsTool } from "../../src/tools/list-applications.js";
+import { listDeploymentsTool } from "../../src/tools/list-deployments.js";
 import type { Principal } from "../../src/tools/tool-definition.js";
 import { createToolRunner, type ToolRunner } from "../../src/tools/tool-runner.js";
 import { waitForDeploymentTool } from "../../src/tools/wait-for-deployment.js";
@@ -21,6 +22,7 @@ interface Step {
   tool?: string;
   parameters?: Json;
   fill_in?: string[];
+  options?: { tool: string; parameters: Json }[];
   description?: string;
 }
 
@@ -35,7 +37,7 @@ interface Harness {
   call(name: string, args: Json, principal?: Principal): Promise<Json>;
 }
 
-/** The six tools over a real in-memory store and engine, with strictSteps: a bad step fails the call. */
+/** The seven tools over a real in-memory store and engine, with strictSteps: a bad step fails the call. */
 async function harness(
   t: TestContext,
   durations: { queuedMs?: number; runMs?: number } = {},
@@ -52,6 +54,7 @@ async function harness(
       checkDeploymentStatusTool(backends),
       waitForDeploymentTool(backends, waitTimeoutMs === undefined ? {} : { timeoutMs: waitTimeoutMs }),
       cancelDeploymentTool(backends),
+      listDeploymentsTool(backends),
     ],
     logger: createLogger({ level: "silent" }),
     metrics: createMetrics({ activeSessions: () => 0, defaultMetrics: false }),
@@ -233,11 +236,17 @@ describe("deploy_application errors carry steps that recover", () => {
     );
     assert.deepEqual(toolCalls(stepsOf(error)), [
       ["check_deployment_status", { deployment_id: first }],
-      ["wait_for_deployment", { deployment_id: first }],
-      ["cancel_deployment", { deployment_id: first }],
+      [undefined, undefined],
       ["deploy_application", { app_name: "web-frontend", environment: "staging", version: "1.1.0" }],
     ]);
-    assert.match(stepsOf(error)[2]?.action ?? "", /^Or, instead of step 2/);
+    // Waiting or cancelling is a choice: the seed's structured options, not prose about steps.
+    assert.deepEqual(
+      stepsOf(error)[1]?.options?.map((option) => [option.tool, option.parameters]),
+      [
+        ["wait_for_deployment", { deployment_id: first }],
+        ["cancel_deployment", { deployment_id: first }],
+      ],
+    );
 
     // A caller who may not cancel is not offered a step that would fail with permission_denied.
     const noCancel: Principal = { id: "dev", permissions: new Set(["deploy.staging"]) };
@@ -295,7 +304,7 @@ describe("deployment id tools", () => {
       const steps = stepsOf(error);
       assert.deepEqual(steps[0]?.tool, tool);
       assert.deepEqual(steps[0]?.parameters, { deployment_id: id });
-      assert.deepEqual(steps.at(-1)?.fill_in, ["app_name", "environment"]);
+      assert.deepEqual(toolCalls(steps.slice(1)), [["list_deployments", {}]]);
     }
   });
 
@@ -305,9 +314,13 @@ describe("deployment id tools", () => {
     assert.equal(error.type, "not_found");
     assert.equal(error.identifier, "123");
     assert.match(String(error.suggestion), /dep_/);
+    assert.deepEqual(toolCalls(stepsOf(error)), [["list_deployments", {}]]);
+    // The step works: the listing shows the deployment ids that exist.
+    const id = await deployed(h, { app_name: "api-gateway", environment: "staging" });
+    const listed = await h.call("list_deployments", {});
     assert.deepEqual(
-      stepsOf(error).map((step) => step.tool),
-      ["list_applications", "deploy_application"],
+      (dataOf(listed).deployments as Json[]).map((deployment) => deployment.deployment_id),
+      [id],
     );
   });
 

@@ -43,7 +43,7 @@ describe("aggregateBatch", () => {
       error_type: "not_found",
       code: -32000,
       message: "File 'missing.txt' not found",
-      suggestion: "Check the file identifier and try again.",
+      suggestion: "No file has this identifier: check it against the ones that exist.",
       recoverable: false,
     });
     assert.deepEqual(envelope.error_summary?.by_type, { not_found: 1 });

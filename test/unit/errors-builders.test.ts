@@ -23,7 +23,7 @@ describe("notFound", () => {
   it("falls back to checking the identifier when nothing is close", () => {
     const error = notFound({ resource_type: "user", identifier: "zzz", candidates: ["alice"] });
     assert.equal(error.details.similar_matches, undefined);
-    assert.equal(error.suggestion, "Check the user identifier and try again.");
+    assert.equal(error.suggestion, "No user has this identifier: check it against the ones that exist.");
   });
 });
 

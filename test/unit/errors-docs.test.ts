@@ -10,6 +10,7 @@ import {
   TOOL_OUTCOMES,
   type Retryability,
 } from "../../src/errors/catalog.js";
+import { failureClass } from "../../src/errors/tool-failure.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { createMetrics } from "../../src/observability/metrics.js";
 import { defineTool } from "../../src/tools/tool-definition.js";
@@ -77,6 +78,14 @@ describe("docs/errors.md", async () => {
         `row of ${entry.type}`,
       );
     }
+  });
+
+  it("gives every type the failure-block class the code gives it", () => {
+    const rows = tableAfterHeader(markdown, ["type", "class"]);
+    assert.deepEqual(
+      rows.map(([type, failure]) => [unquote(type ?? ""), failure]),
+      ERROR_TYPES.map((type) => [type, failureClass(type)]),
+    );
   });
 
   it("lists exactly the external-service kinds", () => {

@@ -3,7 +3,9 @@ import { describe, it } from "node:test";
 import { z } from "zod";
 import {
   checkStep,
+  choiceOf,
   instruction,
+  optionTo,
   numberSteps,
   stepTo,
   type StepTarget,
@@ -37,11 +39,7 @@ describe("stepTo", () => {
       description: "The safest environment",
     });
     assert.equal(checkStep(step, tools), undefined);
-
-    // @ts-expect-error "moon" is not an environment: caught at compile time.
-    stepTo(deploy, { action: "x", parameters: { app_name: "shop", environment: "moon" } });
-    // @ts-expect-error app_name is required unless it is left to fill_in.
-    stepTo(deploy, { action: "x", parameters: { environment: "staging" } });
+    // What stepTo refuses at compile time is in test/types/tool-contracts.types.ts.
   });
 
   it("leaves fill_in parameters to the model, and they still count for validity", () => {
@@ -99,6 +97,37 @@ describe("checkStep", () => {
 
   it("accepts plain instructions", () => {
     assert.equal(checkStep(instruction("Ask the user to grant project.delete"), tools), undefined);
+  });
+
+  it("checks a choice option by option, and wants a real choice", () => {
+    const wait = optionTo(listApps, { parameters: {} });
+    const deployNow = optionTo(deploy, { parameters: { app_name: "shop", environment: "staging" } });
+    const choice = choiceOf("List first, or deploy now", [wait, deployNow]);
+    assert.deepEqual(
+      choice.options?.map((option) => option.tool),
+      ["list_applications", "deploy_application"],
+    );
+    assert.equal(checkStep(choice, tools), undefined);
+    assert.match(
+      checkStep({ action: "x", options: [wait, { tool: "deploy_application", parameters: {} }] }, tools) ??
+        "",
+      /option 2 parameters do not validate/,
+    );
+    assert.match(checkStep({ action: "x", options: [wait] }, tools) ?? "", /fewer than two options/);
+    assert.match(
+      checkStep({ action: "x", tool: "list_applications", options: [wait, deployNow] }, tools) ?? "",
+      /both options and a tool call/,
+    );
+  });
+
+  it("turns a choice of one into a plain step", () => {
+    const only = choiceOf("Wait", [optionTo(listApps, { parameters: {}, description: "Recommended" })]);
+    assert.deepEqual(only, {
+      action: "Wait",
+      tool: "list_applications",
+      parameters: {},
+      description: "Recommended",
+    });
   });
 });
 

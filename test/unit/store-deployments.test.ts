@@ -9,9 +9,10 @@ import {
   type EngineTimers,
 } from "../../src/backends/store/deployment-engine.js";
 import { DATA_FILE_NAME, SqliteStore } from "../../src/backends/store/sqlite-store.js";
-import type { DeploymentStateStore, DeploymentStatus } from "../../src/backends/store/store.js";
+import type { DeploymentStateStore } from "../../src/backends/store/store.js";
+import type { DeploymentStatus } from "../../src/domain/deployments.js";
 import { classifyError } from "../../src/errors/classify.js";
-import { ToolError } from "../../src/errors/tool-error.js";
+import { refusedWith } from "../helpers/refusal.js";
 import {
   deadline,
   openTestStore,
@@ -20,15 +21,6 @@ import {
   startTestEngine,
   tempDataDir,
 } from "../helpers/store-fixtures.js";
-
-function isToolError(type: string, check: (error: ToolError) => void = () => undefined) {
-  return (error: unknown): boolean => {
-    assert.ok(error instanceof ToolError, `expected a ToolError, got ${String(error)}`);
-    assert.equal(error.type, type);
-    check(error);
-    return true;
-  };
-}
 
 /** Timers the test fires by hand, recording the delay each was set for. */
 class ManualTimers implements EngineTimers {
@@ -126,21 +118,22 @@ describe("deployment state machine", () => {
     assert.equal((await store.startDeployment("api-gateway", "staging")).version, "1.10.0");
     await assert.rejects(
       store.startDeployment("api-gateway", "production", "1.10"),
-      isToolError("not_found", (error) => {
-        assert.equal(error.details.resource_type, "version");
-        assert.ok(error.details.similar_matches?.includes("1.10.0"));
+      refusedWith("unknown_version", (refusal) => {
+        assert.equal(refusal.version, "1.10");
+        assert.equal(refusal.available[0], "1.10.0", "highest first");
       }),
     );
     await assert.rejects(
       store.startDeployment("web-frontent", "production"),
-      isToolError("not_found", (error) => {
-        assert.deepEqual(error.details.similar_matches?.slice(0, 1), ["web-frontend"]);
+      refusedWith("unknown_record", (refusal) => {
+        assert.equal(refusal.collection, "applications");
+        assert.ok(refusal.known.includes("web-frontend"));
       }),
     );
     await assert.rejects(
       store.startDeployment("web-frontend", "prod" as "production"),
-      isToolError("validation_error", (error) => {
-        assert.equal(error.details.field, "environment");
+      refusedWith("invalid_value", (refusal) => {
+        assert.equal(refusal.field, "environment");
       }),
     );
     assert.equal((await store.listDeployments()).length, 1);
@@ -152,10 +145,9 @@ describe("deployment state machine", () => {
     const first = await store.startDeployment("web-frontend", "production", "2.0.0");
     await assert.rejects(
       store.startDeployment("web-frontend", "production", "1.1.0"),
-      isToolError("conflict", (error) => {
-        assert.equal(error.details.resource_type, "deployment");
-        assert.equal(error.details.identifier, first.id);
-        assert.ok(error.message.includes(first.id));
+      refusedWith("deployment_in_progress", (refusal) => {
+        assert.equal(refusal.active.id, first.id);
+        assert.equal(refusal.active.version, "2.0.0");
       }),
     );
     assert.equal((await store.activeDeploymentFor("web-frontend", "production"))?.id, first.id);
@@ -192,15 +184,16 @@ describe("deployment state machine", () => {
 
     await assert.rejects(
       store.cancelDeployment(id),
-      isToolError("conflict", (error) => {
-        assert.equal(error.details.identifier, id);
-        assert.match(error.message, /already finished \(cancelled\)/);
+      refusedWith("deployment_finished", (refusal) => {
+        assert.equal(refusal.deployment.id, id);
+        assert.equal(refusal.deployment.status, "cancelled");
       }),
     );
     await assert.rejects(
       store.cancelDeployment(`${id}x`),
-      isToolError("not_found", (error) => {
-        assert.deepEqual(error.details.similar_matches, [id]);
+      refusedWith("unknown_record", (refusal) => {
+        assert.equal(refusal.collection, "deployments");
+        assert.deepEqual(refusal.known, [id]);
       }),
     );
   });
@@ -279,7 +272,7 @@ describe("waiting for a deployment", () => {
     await assert.rejects(store.waitForDeployment(id, { signal: AbortSignal.abort() }), {
       name: "AbortError",
     });
-    await assert.rejects(store.waitForDeployment("dep_nope"), isToolError("not_found"));
+    await assert.rejects(store.waitForDeployment("dep_nope"), refusedWith("unknown_record"));
     assert.equal(store.watcherCount, 0);
   });
 

@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { DATA_FILE_NAME, SqliteStore } from "../../src/backends/store/sqlite-store.js";
 import type { ImportBatch, ImportStep, Store } from "../../src/backends/store/store.js";
 import { classifyError } from "../../src/errors/classify.js";
-import { ToolError } from "../../src/errors/tool-error.js";
+import { refusedWith } from "../helpers/refusal.js";
 import { openTestStore, tempDataDir } from "../helpers/store-fixtures.js";
 
 /** Row counts of every table an import writes, through the public interface. */
@@ -94,16 +94,25 @@ describe("importRecords (Pattern 7's multi-step write)", () => {
         ...BATCH,
         items: [...(BATCH.items ?? []), { id: "item-001", name: "Clone", priceCents: 1 }],
       }),
-      (error: unknown) => {
-        assert.ok(error instanceof ToolError);
-        assert.equal(error.type, "already_exists");
-        assert.deepEqual([error.details.resource_type, error.details.identifier], ["item", "item-001"]);
-        return true;
-      },
+      refusedWith("duplicate_record", (refusal) => {
+        assert.deepEqual(refusal, {
+          kind: "duplicate_record",
+          collection: "items",
+          index: (BATCH.items ?? []).length,
+          id: "item-001",
+          field: "id",
+          value: "item-001",
+        });
+      }),
     );
     await assert.rejects(
       store.importRecords({ items: [{ id: "item-100", name: "Wireless Mouse", priceCents: 1 }] }),
-      (error: unknown) => error instanceof ToolError && error.details.identifier === "Wireless Mouse",
+      refusedWith("duplicate_record", (refusal) => {
+        assert.deepEqual(
+          [refusal.index, refusal.id, refusal.field, refusal.value],
+          [0, "item-100", "name", "Wireless Mouse"],
+        );
+      }),
     );
     assert.deepEqual(await counts(store), before);
   });
@@ -113,14 +122,15 @@ describe("importRecords (Pattern 7's multi-step write)", () => {
     const before = await counts(store);
     await assert.rejects(
       store.importRecords({ ...BATCH, applications: [{ name: "x", versions: [{ version: "1.0" }] }] }),
-      (error: unknown) =>
-        error instanceof ToolError &&
-        error.type === "validation_error" &&
-        error.details.field === "applications[0].versions[0].version",
+      refusedWith("invalid_value", (refusal) => {
+        assert.equal(refusal.field, "applications[0].versions[0].version");
+      }),
     );
     await assert.rejects(
       store.importRecords({ items: [{ id: "item-100", name: "Free?", priceCents: -1 }] }),
-      (error: unknown) => error instanceof ToolError && error.details.field === "items[0].priceCents",
+      refusedWith("invalid_value", (refusal) => {
+        assert.equal(refusal.field, "items[0].priceCents");
+      }),
     );
     assert.deepEqual(await counts(store), before);
   });

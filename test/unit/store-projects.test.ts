@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ToolError } from "../../src/errors/tool-error.js";
+import { RefusalError } from "../../src/domain/refusal.js";
+import { classifyError } from "../../src/errors/classify.js";
+import type { ToolError } from "../../src/errors/tool-error.js";
 import { openTestStore } from "../helpers/store-fixtures.js";
 
 /** A clock that moves one second per reading, so updatedAt visibly changes. */
@@ -9,11 +11,13 @@ function steppingClock(): () => Date {
   return () => new Date(Date.UTC(2025, 1, 3, 12, 0, seconds++));
 }
 
+/** The store refused (typed data, no wording), and the error service phrases it as `type`. */
 function toolError(type: string, check: (error: ToolError) => void = () => undefined) {
   return (error: unknown): boolean => {
-    assert.ok(error instanceof ToolError, `expected a ToolError, got ${String(error)}`);
-    assert.equal(error.type, type);
-    check(error);
+    assert.ok(error instanceof RefusalError, `expected a RefusalError, got ${String(error)}`);
+    const phrased = classifyError(error);
+    assert.equal(phrased.type, type);
+    check(phrased);
     return true;
   };
 }

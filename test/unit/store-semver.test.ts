@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  compareSemver,
-  isSemver,
-  parseSemver,
-  sortVersionsDescending,
-} from "../../src/backends/store/semver.js";
+import { compareSemver, isSemver, parseSemver, sortVersionsDescending } from "../../src/domain/semver.js";
 
 describe("semver ordering", () => {
   it("orders numeric parts as numbers, not text (1.10.0 is above 1.9.0)", () => {

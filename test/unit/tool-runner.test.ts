@@ -255,18 +255,6 @@ describe("tool runner: calls", () => {
     assert.equal(lines.filter((line) => line.reference_id === broken.referenceId).length, 1);
   });
 
-  it("types handler results against the declared output schema", () => {
-    defineTool({
-      name: "typed",
-      description: "Declares its output.",
-      annotations: {},
-      input: z.object({}),
-      output: z.object({ count: z.number() }),
-      // @ts-expect-error a string count does not match the output schema: caught at compile time.
-      handler: async () => Promise.resolve({ count: "three" }),
-    });
-  });
-
   it("treats missing arguments as an empty object", async () => {
     const { runner } = setup([listUsers]);
     const outcome = await runner.call("list_users", undefined, callContext());
@@ -305,6 +293,26 @@ describe("tool runner: calls", () => {
     assert.equal(logged[0]?.tool, "serch_files");
     assert.equal(logged[0]?.request_id, "req-1");
     assert.equal(logged[0]?.error_type, "validation_error");
+  });
+
+  it("shows an unknown name cleaned and cut, never raw, in the message and the JSON-RPC data", async () => {
+    const { runner } = setup([searchFiles]);
+    const hostile = `search_files\n\u202e${"x".repeat(100_000)}`;
+    await assert.rejects(runner.call(hostile, {}, callContext()), (error: unknown) => {
+      assert.ok(error instanceof UnknownToolError);
+      assert.equal(error.toolName.length, 65, "64 characters and an ellipsis");
+      assert.match(error.toolName, /^search_files\?\?x+…$/);
+      assert.doesNotMatch(error.message, /[\n\u202e]/);
+      assert.match(String(error.referenceId), /^ref_/, "the call's reference id, as logged");
+      assert.deepEqual(error.data, {
+        tool: error.toolName,
+        reference_id: error.referenceId,
+        // Compared on its first 129 characters only, it still starts like search_files.
+        similar_tools: ["search_files"],
+        suggestion: "Call search_files instead, or call tools/list to see every tool.",
+      });
+      return true;
+    });
   });
 
   it("returns not_found with similar matches and a recovery step that names a served tool", async () => {
@@ -375,6 +383,38 @@ describe("tool runner: masking", () => {
       await Promise.resolve();
       throw new Error("cannot open /etc/secret/x with token sk-live-9f8e7d6c");
     },
+  });
+
+  it("says written: 0 on every failure of an all-or-nothing tool, masked ones included", async () => {
+    const writes = defineTool({
+      name: "writes_all_or_nothing",
+      description: "Writes in one transaction.",
+      annotations: {},
+      allOrNothing: true,
+      input: z.object({ count: z.number().int() }),
+      output: z.object({ written: z.number() }),
+      handler: async ({ count }) => {
+        await Promise.resolve();
+        if (count < 0) throw new Error("disk on fire at /var/lib/db");
+        // A count of 0 returns data its output schema rejects, after the write: no claim then.
+        return count === 0 ? { written: "none" as unknown as number } : { written: count };
+      },
+    });
+    const { runner } = setup([writes]);
+    const invalid = errorOf(
+      (await runner.call("writes_all_or_nothing", { count: "x" }, callContext())).envelope,
+    );
+    assert.deepEqual([invalid.type, invalid.written], ["validation_error", 0]);
+    const masked = errorOf(
+      (await runner.call("writes_all_or_nothing", { count: -1 }, callContext())).envelope,
+    );
+    assert.deepEqual([masked.type, masked.written], ["internal_error", 0]);
+    assert.doesNotMatch(JSON.stringify(masked), /disk on fire|\/var\/lib/);
+    const breach = errorOf(
+      (await runner.call("writes_all_or_nothing", { count: 0 }, callContext())).envelope,
+    );
+    assert.equal(breach.type, "internal_error");
+    assert.equal("written" in breach, false, "the handler had returned: it may have written");
   });
 
   it("masks an internal error; the log keeps the stack under the same reference id", async () => {

@@ -146,6 +146,23 @@ describe("upstream path joining", () => {
     });
   }
 
+  it("refuses climbing above a root base path too, where the URL parser would hide it", async () => {
+    const atRoot = createUpstreamClient({
+      service: "root-api",
+      baseUrl: server.url,
+      timeoutMs: 1_000,
+      maxBodyBytes: 4096,
+      retry: { maxRetries: 0, baseDelayMs: 0, jitter: "none" },
+      breaker: { consecutiveFailures: 5, halfOpenAfterMs: 1_000 },
+    });
+    for (const path of ["../admin", "/../admin", "%2e%2e/admin", "users/../../admin"]) {
+      const error = await classifiedRejection(atRoot.getJson(path, { signal: signal() }));
+      assert.equal(error.type, "validation_error", path);
+      assert.match(error.message, /climbs above/, path);
+    }
+    assert.equal(server.count(), 0);
+  });
+
   it("keeps every accepted path under the base path, on the base origin", async () => {
     const upstream = client();
     for (const path of ["users/42", "/users/42", "users/./42", "a/../users", "", "search?q=a b"]) {

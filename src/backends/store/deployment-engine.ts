@@ -1,4 +1,5 @@
-import type { Deployment, DeploymentStateStore, DeploymentStatus } from "./store.js";
+import type { DeploymentStatus } from "../../domain/deployments.js";
+import type { Deployment, DeploymentStateStore } from "./store.js";
 
 /** Decides whether a deployment fails: a reason to fail it, or undefined to let it succeed. */
 export type DeploymentFailureRule = (deployment: Deployment) => string | undefined;

@@ -1,11 +1,6 @@
-import { notFound } from "../../errors/not-found.js";
-import {
-  isTerminalDeploymentStatus,
-  type Deployment,
-  type DeploymentStateStore,
-  type DeploymentStatus,
-  type WaitForDeploymentOptions,
-} from "./store.js";
+import { isTerminalDeploymentStatus, type DeploymentStatus } from "../../domain/deployments.js";
+import { RefusalError } from "../../domain/refusal.js";
+import type { Deployment, DeploymentStateStore, WaitForDeploymentOptions } from "./store.js";
 
 /** The shortest re-check interval: waiting must never become busy polling. */
 export const MIN_WAIT_POLL_MS = 50;
@@ -79,7 +74,7 @@ export function waitForDeployment(
           if (settled) return;
           if (deployment === undefined) {
             settle(() => {
-              reject(notFound({ resource_type: "deployment", identifier: id }));
+              reject(new RefusalError({ kind: "unknown_record", collection: "deployments", id, known: [] }));
             });
             return;
           }

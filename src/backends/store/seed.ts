@@ -1,7 +1,7 @@
 import type { ImportBatch } from "./store.js";
 
 /**
- * What a new data file starts with: the seed article's users "1" Alice and "2" Bob, a few items,
+ * What a new data file starts with: users "1" Alice and "2" Bob, a few items,
  * projects and applications. The data is chosen so error paths show something useful: item ids
  * and names are close enough for "did you mean"; api-gateway has 1.9.0 and 1.10.0, where text
  * order would pick the wrong latest; billing-service 1.2.0-bad fails under the default failure

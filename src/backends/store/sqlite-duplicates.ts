@@ -1,21 +1,28 @@
 import Database from "better-sqlite3";
-import { alreadyExists } from "../../errors/conflict-error.js";
+import { RefusalError, type RecordCollection } from "../../domain/refusal.js";
 
 /** True if `error` is a better-sqlite3 error with this result code name. */
 export function isSqliteCode(error: unknown, code: string): boolean {
   return error instanceof Database.SqliteError && error.code === code;
 }
 
-/** The record an insert was writing, to name it in already_exists. */
+/** The record an insert was writing, to name it in the refusal. */
 export interface DuplicateTarget {
-  readonly resource_type: string;
-  readonly identifier: string;
-  /** Other unique columns ("table.column" as SQLite names them) and the value that clashed there. */
-  readonly secondary?: Readonly<Record<string, string>>;
-  readonly suggestion?: string;
+  readonly collection: RecordCollection;
+  /** Its place in the request's list, for multi-record writes. */
+  readonly index?: number;
+  /** The record's id (or unique name). */
+  readonly id: string;
+  /**
+   * Other unique columns, "table.column" as SQLite names them in the constraint message, with
+   * the field name and the value that may clash there.
+   */
+  readonly secondary?: Readonly<Record<string, readonly [field: string, value: string]>>;
+  /** What to report as the duplicate when the key is not the record's id (a version of an app). */
+  readonly reported?: readonly [field: string, value: string];
 }
 
-/** Runs an insert; a unique-key clash becomes already_exists naming the value that clashed. */
+/** Runs an insert; a unique-key clash becomes a duplicate_record refusal naming what clashed. */
 export function insertOrDuplicate(insert: () => unknown, target: DuplicateTarget): void {
   try {
     insert();
@@ -28,11 +35,17 @@ export function insertOrDuplicate(insert: () => unknown, target: DuplicateTarget
     }
     const message = error instanceof Error ? error.message : "";
     const clash = Object.entries(target.secondary ?? {}).find(([column]) => message.includes(column));
-    throw alreadyExists({
-      resource_type: target.resource_type,
-      identifier: clash === undefined ? target.identifier : clash[1],
-      ...(target.suggestion === undefined || clash !== undefined ? {} : { suggestion: target.suggestion }),
-      cause: error,
-    });
+    const [field, value] = clash?.[1] ?? target.reported ?? ["id", target.id];
+    throw new RefusalError(
+      {
+        kind: "duplicate_record",
+        collection: target.collection,
+        ...(target.index === undefined ? {} : { index: target.index }),
+        id: target.id,
+        field,
+        value,
+      },
+      { cause: error },
+    );
   }
 }

@@ -1,4 +1,5 @@
-import { sortVersionsDescending } from "./semver.js";
+import { isJsonObject, type JsonValue } from "../../domain/records.js";
+import { sortVersionsDescending } from "../../domain/semver.js";
 import type {
   ApplicationRow,
   DeploymentRow,
@@ -7,8 +8,7 @@ import type {
   UserRow,
   VersionRow,
 } from "./sqlite-statements.js";
-import { isJsonObject } from "./record-validation.js";
-import type { AppVersion, Application, Deployment, Item, JsonValue, Project, User } from "./store.js";
+import type { AppVersion, Application, Deployment, Item, Project, User } from "./store.js";
 
 /** Rows to domain records: snake_case columns become the camelCase fields of store.ts. */
 

@@ -1,5 +1,7 @@
 import type Database from "better-sqlite3";
-import type { DeploymentStatus, Environment, ProjectStatus, UserRole } from "./store.js";
+import type { DeploymentStatus, Environment } from "../../domain/deployments.js";
+import type { ProjectStatus } from "../../domain/projects.js";
+import type { UserRole } from "../../domain/records.js";
 
 /** A users row. */
 export interface UserRow {
@@ -128,13 +130,23 @@ export function prepareStatements(db: Database.Database) {
        WHERE status IN ('queued', 'in_progress') ORDER BY created_at, id`,
     ),
     listDeployments: db.prepare<
-      [{ app: string | null; environment: string | null; status: string | null; limit: number }],
+      [
+        {
+          app: string | null;
+          environment: string | null;
+          status: string | null;
+          after_created: string | null;
+          after_id: string | null;
+          limit: number;
+        },
+      ],
       DeploymentRow
     >(
       `SELECT ${DEPLOYMENT_COLUMNS} FROM deployments
        WHERE (@app IS NULL OR app_name = @app)
          AND (@environment IS NULL OR environment = @environment)
          AND (@status IS NULL OR status = @status)
+         AND (@after_created IS NULL OR (created_at, id) < (@after_created, @after_id))
        ORDER BY created_at DESC, id DESC
        LIMIT @limit`,
     ),

@@ -1,18 +1,36 @@
+/*
+ * Why this file is long (about 500 lines): it implements the whole Store interface (users,
+ * items, projects, applications, deployments, the import, lifecycle) on one connection, and
+ * keeping every method on the one class keeps the one discipline visible: each write is a single
+ * immediate transaction around statements from sqlite-statements.ts, rows mapped by
+ * sqlite-rows.ts, and rules from src/domain. Each method is a few lines of that plumbing; the
+ * parts with logic of their own live beside it (sqlite-import.ts, sqlite-duplicates.ts,
+ * deployment-waiter.ts, migrations.ts).
+ */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { conflict } from "../../errors/conflict-error.js";
-import { notFound } from "../../errors/not-found.js";
-import type { ToolError } from "../../errors/tool-error.js";
-import { validationError } from "../../errors/validation-error.js";
+import {
+  DEPLOYMENT_TRANSITIONS,
+  chooseVersion,
+  isTerminalDeploymentStatus,
+  refuseCancel,
+  refuseEnvironment,
+  refuseStart,
+  type DeploymentStatus,
+  type Environment,
+} from "../../domain/deployments.js";
+import { refuseUpdate } from "../../domain/projects.js";
+import { refuseBatch, refuseSettings, type JsonObject } from "../../domain/records.js";
+import { RefusalError, enforce, type RecordCollection } from "../../domain/refusal.js";
 import { DeploymentEvents, type ListenerErrorHandler } from "./deployment-events.js";
 import { waitForDeployment } from "./deployment-waiter.js";
+import { compareSemver } from "../../domain/semver.js";
 import { assertSchemaCurrent, migrate } from "./migrations.js";
 import { timeSortableId, type IdGenerator } from "./record-ids.js";
-import { assertSettings, validateBatch } from "./record-validation.js";
 import { DEFAULT_SEED } from "./seed.js";
-import { compareSemver, sortVersionsDescending } from "./semver.js";
 import { insertOrDuplicate, isSqliteCode } from "./sqlite-duplicates.js";
+import { writeImportBatch } from "./sqlite-import.js";
 import { openReadOnly } from "./sqlite-read-only.js";
 import {
   groupVersions,
@@ -28,33 +46,22 @@ import {
   prepareStatements,
   type ApplicationRow,
   type DeploymentRow,
-  type ItemRow,
   type Statements,
-  type UserRow,
-  type VersionRow,
 } from "./sqlite-statements.js";
-import {
-  DEPLOYMENT_TRANSITIONS,
-  ENVIRONMENTS,
-  isActiveDeploymentStatus,
-  isTerminalDeploymentStatus,
-  type AppVersion,
-  type Application,
-  type Deployment,
-  type DeploymentFilter,
-  type DeploymentListener,
-  type DeploymentStatus,
-  type Environment,
-  type ImportBatch,
-  type ImportOptions,
-  type ImportResult,
-  type ImportStep,
-  type Item,
-  type JsonObject,
-  type Project,
-  type Store,
-  type User,
-  type WaitForDeploymentOptions,
+import type {
+  AppVersion,
+  Application,
+  Deployment,
+  DeploymentFilter,
+  DeploymentListener,
+  ImportBatch,
+  ImportOptions,
+  ImportResult,
+  Item,
+  Project,
+  Store,
+  User,
+  WaitForDeploymentOptions,
 } from "./store.js";
 
 /** The data file's name inside the data directory. */
@@ -72,7 +79,7 @@ export const SQLITE_STORE_DEFAULTS = {
 
 const MAX_DEPLOYMENT_LIST_LIMIT = 500;
 // The meta key whose presence means "this file has been seeded": seeding never runs twice, even
-// if the seeded rows are later deleted.
+// if the rows it wrote are later deleted.
 const SEEDED_AT_KEY = "seeded_at";
 
 /** How to open a SqliteStore. */
@@ -115,7 +122,7 @@ export class SqliteStore implements Store {
   readonly readOnly: boolean;
   /** "wal" for a file; "memory" for IN_MEMORY and for the in-memory copy of a read-only store. */
   readonly journalMode: string;
-  /** True if this open created the seed data (the first start of a new file). */
+  /** True if this open wrote the sample data (the first start of a new file). */
   readonly seededNow: boolean;
 
   readonly #db: Database.Database;
@@ -178,7 +185,7 @@ export class SqliteStore implements Store {
     const run = this.#db.transaction((): boolean => {
       if (this.#sql.getMeta.get(SEEDED_AT_KEY) !== undefined) return false;
       const now = this.#now();
-      this.#writeRecords(seed, now, undefined);
+      writeImportBatch(this.#sql, seed, now, undefined);
       this.#sql.setMeta.run(SEEDED_AT_KEY, now);
       return true;
     });
@@ -219,15 +226,14 @@ export class SqliteStore implements Store {
 
   createProject(name: string, settings: JsonObject): Promise<Project> {
     return defer(() => {
-      assertSettings(settings, "settings");
+      enforce(refuseSettings(settings, "settings"));
       return this.#write(() => {
         const now = this.#now();
         insertOrDuplicate(
           () => this.#sql.insertProject.run({ name, settings: JSON.stringify(settings), now }),
           {
-            resource_type: "project",
-            identifier: name,
-            suggestion: `Project '${name}' already exists: update it instead, or choose a different name.`,
+            collection: "projects",
+            id: name,
           },
         );
         return this.#projectOrThrow(name);
@@ -237,17 +243,9 @@ export class SqliteStore implements Store {
 
   updateProject(name: string, settings: JsonObject): Promise<Project> {
     return defer(() => {
-      assertSettings(settings, "settings");
+      enforce(refuseSettings(settings, "settings"));
       return this.#write(() => {
-        const current = this.#projectOrThrow(name);
-        if (current.status === "archived") {
-          throw conflict({
-            message: `Project '${name}' is archived; archived projects are read-only.`,
-            resource_type: "project",
-            identifier: name,
-            suggestion: "Do not retry: archived projects cannot be changed. Create a new project instead.",
-          });
-        }
+        enforce(refuseUpdate(this.#projectOrThrow(name)));
         this.#sql.patchProject.run({ name, patch: JSON.stringify(settings), now: this.#now() });
         return this.#projectOrThrow(name);
       });
@@ -278,13 +276,7 @@ export class SqliteStore implements Store {
 
   #projectOrThrow(name: string): Project {
     const row = this.#sql.projectByName.get(name);
-    if (row === undefined) {
-      throw notFound({
-        resource_type: "project",
-        identifier: name,
-        candidates: this.#sql.projectNames.all(),
-      });
-    }
+    if (row === undefined) throw unknownRecord("projects", name, this.#sql.projectNames.all());
     return toProject(row);
   }
 
@@ -316,13 +308,7 @@ export class SqliteStore implements Store {
 
   #applicationOrThrow(name: string): ApplicationRow {
     const row = this.#sql.applicationByName.get(name);
-    if (row === undefined) {
-      throw notFound({
-        resource_type: "application",
-        identifier: name,
-        candidates: this.#sql.applicationNames.all(),
-      });
-    }
+    if (row === undefined) throw unknownRecord("applications", name, this.#sql.applicationNames.all());
     return row;
   }
 
@@ -330,30 +316,14 @@ export class SqliteStore implements Store {
 
   startDeployment(app: string, environment: Environment, version?: string): Promise<Deployment> {
     return defer(() => {
-      if (!(ENVIRONMENTS as readonly string[]).includes(environment)) {
-        throw validationError({
-          field: "environment",
-          received: environment,
-          expected: `one of: ${ENVIRONMENTS.join(", ")}`,
-          examples: [...ENVIRONMENTS],
-        });
-      }
+      enforce(refuseEnvironment(environment));
       const deployment = this.#write(() => {
         this.#applicationOrThrow(app);
-        const available = sortVersionsDescending(this.#sql.versionsOf.all(app).map((row) => row.version));
-        const chosen = version ?? available[0];
-        if (chosen === undefined) {
-          throw notFound({
-            resource_type: "version",
-            identifier: `${app}@latest`,
-            suggestion: `Application '${app}' has no versions to deploy yet.`,
-          });
-        }
-        if (!available.includes(chosen)) {
-          throw notFound({ resource_type: "version", identifier: chosen, candidates: available });
-        }
-        const active = this.#sql.activeDeploymentFor.get(app, environment);
-        if (active !== undefined) throw deploymentInProgress(toDeployment(active));
+        const available = this.#sql.versionsOf.all(app).map((row) => row.version);
+        const choice = chooseVersion(app, available, version);
+        if ("refusal" in choice) throw new RefusalError(choice.refusal);
+        const chosen = choice.version;
+        enforce(refuseStart(mapOptional(this.#sql.activeDeploymentFor.get(app, environment), toDeployment)));
         const now = this.#now();
         const row: DeploymentRow = {
           id: this.#newId("dep"),
@@ -374,7 +344,8 @@ export class SqliteStore implements Store {
           const winner = isSqliteCode(error, "SQLITE_CONSTRAINT_UNIQUE")
             ? this.#sql.activeDeploymentFor.get(app, environment)
             : undefined;
-          if (winner !== undefined) throw deploymentInProgress(toDeployment(winner), error);
+          const refusal = refuseStart(mapOptional(winner, toDeployment));
+          if (refusal !== undefined) throw new RefusalError(refusal, { cause: error });
           throw error;
         }
         return toDeployment(row);
@@ -399,6 +370,8 @@ export class SqliteStore implements Store {
           app: filter.app ?? null,
           environment: filter.environment ?? null,
           status: filter.status ?? null,
+          after_created: filter.after?.createdAt ?? null,
+          after_id: filter.after?.id ?? null,
           limit,
         })
         .map(toDeployment);
@@ -434,20 +407,10 @@ export class SqliteStore implements Store {
       const cancelled = this.#write(() => {
         const row = this.#sql.deploymentById.get(id);
         if (row === undefined) {
-          throw notFound({
-            resource_type: "deployment",
-            identifier: id,
-            candidates: this.#sql.recentDeploymentIds.all(SQLITE_STORE_DEFAULTS.deploymentListLimit),
-          });
+          const recent = this.#sql.recentDeploymentIds.all(SQLITE_STORE_DEFAULTS.deploymentListLimit);
+          throw unknownRecord("deployments", id, recent);
         }
-        if (!isActiveDeploymentStatus(row.status)) {
-          throw conflict({
-            message: `Deployment ${id} has already finished (${row.status}); only queued or in_progress deployments can be cancelled.`,
-            resource_type: "deployment",
-            identifier: id,
-            suggestion: "Nothing to cancel: do not retry. Check the deployment's status instead.",
-          });
-        }
+        enforce(refuseCancel(toDeployment(row)));
         // Inside the write transaction the status just read cannot change underneath us.
         const changed = this.#transition(id, row.status, "cancelled", "Cancelled on request");
         if (changed === undefined) throw new Error(`Deployment ${id} changed inside its own transaction`);
@@ -495,84 +458,15 @@ export class SqliteStore implements Store {
 
   importRecords(batch: ImportBatch, options: ImportOptions = {}): Promise<ImportResult> {
     return defer(() => {
-      validateBatch(batch);
+      enforce(refuseBatch(batch));
       return this.#write((): ImportResult => {
         const importedAt = this.#now();
-        const counts = this.#writeRecords(batch, importedAt, options.onStep);
+        const counts = writeImportBatch(this.#sql, batch, importedAt, options.onStep);
         const batchId = this.#newId("imp");
         this.#sql.insertImportBatch.run({ id: batchId, imported_at: importedAt, ...counts });
         return { batchId, importedAt, counts };
       });
     });
-  }
-
-  /** Writes every record of the batch in order; the caller's transaction makes it all-or-nothing. */
-  #writeRecords(batch: ImportBatch, now: string, onStep: ((step: ImportStep) => void) | undefined) {
-    let index = 0;
-    const step = (table: ImportStep["table"], key: string): void => {
-      index += 1;
-      onStep?.({ index, table, key });
-    };
-    const counts = { users: 0, items: 0, projects: 0, applications: 0, versions: 0 };
-    for (const user of batch.users ?? []) {
-      const row: UserRow = { ...user, created_at: now };
-      insertOrDuplicate(() => this.#sql.insertUser.run(row), {
-        resource_type: "user",
-        identifier: user.id,
-        secondary: { "users.email": user.email },
-      });
-      counts.users += 1;
-      step("users", user.id);
-    }
-    for (const item of batch.items ?? []) {
-      const row: ItemRow = {
-        id: item.id,
-        name: item.name,
-        description: item.description ?? "",
-        price_cents: item.priceCents,
-        created_at: now,
-      };
-      insertOrDuplicate(() => this.#sql.insertItem.run(row), {
-        resource_type: "item",
-        identifier: item.id,
-        secondary: { "items.name": item.name },
-      });
-      counts.items += 1;
-      step("items", item.id);
-    }
-    for (const project of batch.projects ?? []) {
-      const settings = JSON.stringify(project.settings ?? {});
-      insertOrDuplicate(() => this.#sql.insertProject.run({ name: project.name, settings, now }), {
-        resource_type: "project",
-        identifier: project.name,
-      });
-      counts.projects += 1;
-      step("projects", project.name);
-    }
-    for (const app of batch.applications ?? []) {
-      const row: ApplicationRow = { name: app.name, description: app.description ?? "", created_at: now };
-      insertOrDuplicate(() => this.#sql.insertApplication.run(row), {
-        resource_type: "application",
-        identifier: app.name,
-      });
-      counts.applications += 1;
-      step("applications", app.name);
-      for (const version of app.versions ?? []) {
-        const versionRow: VersionRow = {
-          app_name: app.name,
-          version: version.version,
-          notes: version.notes ?? "",
-          released_at: now,
-        };
-        insertOrDuplicate(() => this.#sql.insertVersion.run(versionRow), {
-          resource_type: "version",
-          identifier: `${app.name}@${version.version}`,
-        });
-        counts.versions += 1;
-        step("app_versions", `${app.name}@${version.version}`);
-      }
-    }
-    return counts;
   }
 
   // ---- lifecycle ----
@@ -616,14 +510,6 @@ function mapOptional<R, T>(row: R | undefined, map: (row: R) => T): T | undefine
   return row === undefined ? undefined : map(row);
 }
 
-function deploymentInProgress(active: Deployment, cause?: unknown): ToolError {
-  return conflict({
-    message:
-      `Application '${active.app}' already has deployment ${active.id} (version ${active.version}, ` +
-      `${active.status}) in ${active.environment}; only one deployment per application and environment runs at a time.`,
-    resource_type: "deployment",
-    identifier: active.id,
-    suggestion: `Wait for deployment ${active.id} to finish or cancel it, then start the deployment again.`,
-    cause,
-  });
+function unknownRecord(collection: RecordCollection, id: string, known: readonly string[]): RefusalError {
+  return new RefusalError({ kind: "unknown_record", collection, id, known });
 }

@@ -1,30 +1,22 @@
+import type { DeploymentStatus, Environment } from "../../domain/deployments.js";
+import type { ProjectStatus } from "../../domain/projects.js";
+import type { JsonObject, UserRole } from "../../domain/records.js";
+
 /**
  * The product's data, behind an interface with no storage types in it: the embedded SQLite store
- * implements it today, a shared (e.g. Redis) store can implement it for several replicas later.
+ * implements it today, a shared store (PostgreSQL, for several replicas) can implement it later.
  * Every method is async for that reason, even where SQLite answers synchronously.
  *
  * Conventions callers can rely on:
  * - `get*` lookups resolve to `undefined` on a miss: absence is an answer, and the tool decides
  *   how to phrase it (with `list*` giving the candidates for "did you mean").
- * - Writes and per-resource lists reject with a ToolError from the error service when the caller
- *   can act on the reason (not_found with similar matches, already_exists, conflict,
- *   validation_error). Anything unexpected (a full disk, a read-only file, a closed store) rejects
- *   with the storage engine's own error, for the error service to classify.
+ * - Writes and per-resource lists reject with a RefusalError (src/domain/refusal.ts) when the
+ *   rules refuse: typed data, no wording; the rules themselves live in src/domain, so every
+ *   store refuses alike. Anything unexpected (a full disk, a read-only file, a closed store)
+ *   rejects with the storage engine's own error, for the error service to classify.
  */
 
-/** A JSON value as stored in project settings. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-
-/** A JSON object: the shape of project settings. */
-export type JsonObject = { [key: string]: JsonValue };
-
-/** Roles a user can have. */
-export const USER_ROLES = ["admin", "developer", "viewer"] as const;
-
-/** A user role. */
-export type UserRole = (typeof USER_ROLES)[number];
-
-/** A user, as get_user returns it. Ids are strings of digits ("1", "2"), as in the seed article. */
+/** A user, as get_user returns it. Ids are strings of digits ("1", "2"). */
 export interface User {
   readonly id: string;
   readonly name: string;
@@ -41,9 +33,6 @@ export interface Item {
   readonly priceCents: number;
   readonly createdAt: string;
 }
-
-/** Project lifecycle: archived projects are read-only. */
-export type ProjectStatus = "active" | "archived";
 
 /** A project, as manage_project works on it. */
 export interface Project {
@@ -73,54 +62,6 @@ export interface AppVersion {
   readonly releasedAt: string;
 }
 
-/** Environments an application can be deployed to. */
-export const ENVIRONMENTS = ["development", "staging", "production"] as const;
-
-/** A deployment environment. */
-export type Environment = (typeof ENVIRONMENTS)[number];
-
-/** Every deployment status, in lifecycle order. */
-export const DEPLOYMENT_STATUSES = [
-  "queued",
-  "in_progress",
-  "succeeded",
-  "failed",
-  "cancelled",
-  "interrupted",
-] as const;
-
-/** Where a deployment is in its lifecycle. */
-export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
-
-/** Statuses that hold the app+environment slot; at most one deployment per slot has one. */
-export const ACTIVE_DEPLOYMENT_STATUSES = [
-  "queued",
-  "in_progress",
-] as const satisfies readonly DeploymentStatus[];
-
-/**
- * The state machine: which status may follow which. Terminal statuses have no successor. The
- * SQLite store enforces the same table with a trigger, so no writer can skip it.
- */
-export const DEPLOYMENT_TRANSITIONS: { readonly [S in DeploymentStatus]: readonly DeploymentStatus[] } = {
-  queued: ["in_progress", "cancelled", "interrupted"],
-  in_progress: ["succeeded", "failed", "cancelled", "interrupted"],
-  succeeded: [],
-  failed: [],
-  cancelled: [],
-  interrupted: [],
-};
-
-/** True if `status` still holds its app+environment slot (queued or in_progress). */
-export function isActiveDeploymentStatus(status: DeploymentStatus): boolean {
-  return (ACTIVE_DEPLOYMENT_STATUSES as readonly DeploymentStatus[]).includes(status);
-}
-
-/** True if `status` is final: the deployment will never change again. */
-export function isTerminalDeploymentStatus(status: DeploymentStatus): boolean {
-  return DEPLOYMENT_TRANSITIONS[status].length === 0;
-}
-
 /** A deployment of one application version to one environment. */
 export interface Deployment {
   readonly id: string;
@@ -143,6 +84,8 @@ export interface DeploymentFilter {
   readonly status?: DeploymentStatus;
   /** At most this many (default 50). */
   readonly limit?: number;
+  /** Only deployments listed after this one (older, or as old with a smaller id): a page's end. */
+  readonly after?: { readonly createdAt: string; readonly id: string };
 }
 
 /** Called with a deployment each time its status changes (after the change is committed). */
@@ -259,28 +202,28 @@ export interface Store extends DeploymentStateStore {
 
   listProjects(): Promise<Project[]>;
   getProject(name: string): Promise<Project | undefined>;
-  /** Rejects with already_exists if the name is taken. */
+  /** Refuses duplicate_record if the name is taken, invalid_value for settings that are no object. */
   createProject(name: string, settings: JsonObject): Promise<Project>;
   /**
    * Merges `settings` into the project's (RFC 7396 JSON Merge Patch: keys replace, null deletes).
-   * Rejects with not_found, or conflict if the project is archived.
+   * Refuses unknown_record, or project_archived.
    */
   updateProject(name: string, settings: JsonObject): Promise<Project>;
-  /** Deletes the project and resolves to it as it was; rejects with not_found. */
+  /** Deletes the project and resolves to it as it was; refuses unknown_record. */
   deleteProject(name: string): Promise<Project>;
-  /** Marks the project archived (idempotent); rejects with not_found. */
+  /** Marks the project archived (idempotent); refuses unknown_record. */
   archiveProject(name: string): Promise<Project>;
 
   listApplications(): Promise<Application[]>;
   getApplication(name: string): Promise<Application | undefined>;
-  /** Versions, highest semver first; rejects with not_found for an unknown application. */
+  /** Versions, highest semver first; refuses unknown_record for an unknown application. */
   listAppVersions(appName: string): Promise<AppVersion[]>;
 
   /**
-   * Queues a deployment (version defaults to the application's latest). Rejects with not_found
-   * (application or version, with similar matches), validation_error (environment), or conflict
-   * when the app+environment already has a queued or in_progress deployment: the conflict's
-   * `details.resource_type` is "deployment" and `details.identifier` is that deployment's id.
+   * Queues a deployment (version defaults to the application's latest). Refuses invalid_value
+   * (environment), unknown_record (application), no_versions, unknown_version (with the
+   * available versions), or deployment_in_progress when the app+environment already has a
+   * queued or in_progress deployment (see src/domain/deployments.ts).
    */
   startDeployment(app: string, environment: Environment, version?: string): Promise<Deployment>;
   /** Newest first. */
@@ -288,17 +231,17 @@ export interface Store extends DeploymentStateStore {
   /** The queued or in_progress deployment of this app+environment, if any. */
   activeDeploymentFor(app: string, environment: Environment): Promise<Deployment | undefined>;
   /**
-   * Cancels a queued or in_progress deployment. Rejects with not_found, or conflict if it has
-   * already finished.
+   * Cancels a queued or in_progress deployment. Refuses unknown_record (with recent ids), or
+   * deployment_finished.
    */
   cancelDeployment(id: string): Promise<Deployment>;
   /**
-   * Resolves when the deployment reaches a terminal status; rejects with not_found for an
+   * Resolves when the deployment reaches a terminal status; refuses unknown_record for an
    * unknown id, or with the signal's reason on abort (which leaves the deployment running).
    */
   waitForDeployment(id: string, options?: WaitForDeploymentOptions): Promise<Deployment>;
 
-  /** Pattern 7's multi-step write: every record of the batch in one transaction, or none. */
+  /** The multi-step write: every record of the batch in one transaction, or none. */
   importRecords(batch: ImportBatch, options?: ImportOptions): Promise<ImportResult>;
 
   /** Resolves if the store can serve reads now (readiness); rejects otherwise. */

@@ -40,7 +40,7 @@ export function resolveUpstreamUrl(base: URL, path: string, query: QueryParams =
       received: path,
       expected: EXPECTED,
       message: `Invalid ${field}: ${reason}`,
-      suggestion: `Pass ${EXPECTED}; host names, "..", and full URLs are not allowed.`,
+      suggestion: `Pass ${EXPECTED}; host names, full URLs and ".." above the base are not allowed.`,
     });
 
   if (path.length > MAX_PATH_LENGTH) throw refuse(`longer than ${MAX_PATH_LENGTH} characters`);
@@ -53,6 +53,11 @@ export function resolveUpstreamUrl(base: URL, path: string, query: QueryParams =
   if (ENCODED_SEPARATOR.test(pathPart)) throw refuse("contains an encoded slash or backslash (%2F, %5C)");
 
   const relative = path.startsWith("/") ? path.slice(1) : path;
+  // Checked on the segments as written: the URL parser clamps "../" at the root, so at a base of
+  // "/" the joined URL alone would not show that "../admin" tried to climb.
+  if (climbsAboveStart(pathPart.startsWith("/") ? pathPart.slice(1) : pathPart)) {
+    throw refuse("climbs above the service's base path");
+  }
   const url = new URL(relative, base);
   if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) {
     throw refuse("climbs above the service's base path");
@@ -61,6 +66,18 @@ export function resolveUpstreamUrl(base: URL, path: string, query: QueryParams =
     if (value !== undefined) url.searchParams.append(key, String(value));
   }
   return url;
+}
+
+/** True if ".." segments (also written %2e%2e) go above where the path starts. */
+function climbsAboveStart(path: string): boolean {
+  let depth = 0;
+  for (const segment of path.split("/")) {
+    const plain = segment.replace(/%2e/gi, ".");
+    if (plain === "..") depth -= 1;
+    else if (plain !== "." && plain !== "") depth += 1;
+    if (depth < 0) return true;
+  }
+  return false;
 }
 
 /**

@@ -66,7 +66,7 @@ const BY_EXTENSION: Readonly<Record<string, FileType>> = {
 };
 
 /**
- * The type a file's extension announces. By extension only, as the seed asks: content sniffing
+ * The type a file's extension announces. By extension only: content sniffing
  * would be a guess dressed as a fact; whether the bytes are text is reported separately.
  */
 export function detectFileType(relativePath: string): FileType {
