@@ -1,3 +1,4 @@
+import { requestStateConfig } from "./request-state.js";
 import { configSchema, type Config } from "./schema.js";
 
 /** Raised when the environment holds bad values; the message names every bad variable. */
@@ -75,5 +76,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       userAgent: v.WEATHER_USER_AGENT,
       timeoutMs: v.WEATHER_TIMEOUT_MS,
     }),
+    ...requestStateConfig(v),
   });
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { requestStateShape, type RequestStateConfig } from "./request-state.js";
 
 /** Parses "true"/"false"/"1"/"0"/"yes"/"no" (any case); anything else is a configuration error. */
 const booleanFlag = z
@@ -152,6 +153,7 @@ export const configSchema = z.object({
     .min(1)
     .default("resilient-mcp (set WEATHER_USER_AGENT to your contact)"),
   WEATHER_TIMEOUT_MS: wholeNumber(50, 600_000).default(5000),
+  ...requestStateShape,
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -191,4 +193,5 @@ export type Config = Readonly<{
     userAgent: string;
     timeoutMs: number;
   }>;
+  requestState: RequestStateConfig["requestState"];
 }>;

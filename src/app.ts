@@ -57,12 +57,8 @@ export function createApp(services: Services): Express {
   app.use(
     createMcpRouter({
       front: [guard, corsForBrowsers],
-      config,
-      lifecycle: services.lifecycle,
-      metrics: services.metrics,
-      createServer: services.createServer,
-      isKnownTool: services.tools.isKnownTool,
-      sessions: services.sessions,
+      maxBodyBytes: config.maxBodyBytes,
+      endpoint: services.endpoint,
     }),
   );
 

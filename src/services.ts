@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { DestinationStream, Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import manifest from "../package.json" with { type: "json" };
@@ -11,11 +10,9 @@ import { createWeatherClients } from "./backends/weather/weather-clients.js";
 import { createWeatherService } from "./backends/weather/weather-service.js";
 import { createWorkspace } from "./backends/workspace/index.js";
 import { ServerLifecycle } from "./lifecycle.js";
-import { createConformanceFixtureTools, registerConformanceFixtures } from "./mcp/conformance/index.js";
-import { productToolsFrom } from "./mcp/runner-tools.js";
-import { createServerFactory } from "./mcp/server-factory.js";
-import { SessionManager } from "./mcp/session-manager.js";
-import { ToolDispatch } from "./mcp/tool-dispatch.js";
+import { createMcpEndpoint } from "./mcp/create-endpoint.js";
+import type { McpEndpoint } from "./mcp/endpoint.js";
+import type { McpEndpointHooks } from "./mcp/endpoint-hooks.js";
 import { createLogger } from "./observability/logger.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 import { createProductToolDefinitions } from "./tools/product-catalog.js";
@@ -32,10 +29,8 @@ export interface Services {
   readonly metrics: Metrics;
   readonly lifecycle: ServerLifecycle;
   readonly backends: ToolBackends;
-  readonly tools: ToolDispatch;
-  readonly createServer: () => McpServer;
-  /** Stateful mode only. */
-  readonly sessions: SessionManager | undefined;
+  /** Everything MCP on HTTP: both protocol eras, sessions, transports. */
+  readonly endpoint: McpEndpoint;
   readonly readinessChecks: readonly ReadinessCheck[];
   /** Closes sessions and backends; the HTTP server is main's to close. */
   close(): Promise<void>;
@@ -53,8 +48,8 @@ export interface ServiceOptions {
 /** The composition root: the one place that decides which implementation each part gets. */
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
-  let sessions: SessionManager | undefined;
-  const metrics = createMetrics({ activeSessions: () => sessions?.size ?? 0 });
+  let endpoint: McpEndpoint | undefined;
+  const metrics = createMetrics({ activeSessions: () => endpoint?.sessionCount ?? 0 });
   const lifecycle = new ServerLifecycle();
   const countUpstream = (event: UpstreamRequestEvent) => {
     metrics.upstreamRequests.inc({ service: event.service, outcome: event.outcome });
@@ -126,32 +121,27 @@ export async function createServices(config: Config, options: ServiceOptions = {
       permissions: new Set(config.defaultPrincipal.permissions),
     },
   });
-  const tools = new ToolDispatch(
-    productToolsFrom(runner),
-    config.conformanceFixtures ? createConformanceFixtureTools() : [],
-  );
-  const createServer = createServerFactory({
-    name: "resilient-mcp",
-    version: manifest.version,
-    tools,
-    extend: config.conformanceFixtures ? registerConformanceFixtures : undefined,
-  });
-
-  if (config.sessionMode === "stateful") {
-    sessions = new SessionManager({
-      createServer,
-      logger,
-      metrics,
-      isKnownTool: tools.isKnownTool,
-      idleTimeoutMs: config.sessionIdleTimeoutMs,
-      maxSessions: config.maxSessions,
+  endpoint = await createMcpEndpoint({
+    server: { name: "resilient-mcp", version: manifest.version },
+    runner,
+    settings: {
+      sessionMode: config.sessionMode,
       jsonResponse: config.jsonResponse,
       streamAfterMs: config.streamAfterMs,
       sseRetryMs: config.sseRetryMs,
       sseEventHistory: config.sseEventHistory,
-    });
-    sessions.start();
-  }
+      sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+      maxSessions: config.maxSessions,
+      requestStateKey: config.requestState.key,
+      requestStateTtlSeconds: config.requestState.ttlSeconds,
+      conformanceFixtures: config.conformanceFixtures,
+    },
+    lifecycle,
+    logger,
+    metrics,
+    hooks: metricsHooks(metrics),
+  });
+  const mcp = endpoint;
 
   return {
     config,
@@ -161,9 +151,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     metrics,
     lifecycle,
     backends,
-    tools,
-    createServer,
-    sessions,
+    endpoint: mcp,
     readinessChecks: [
       {
         name: "store",
@@ -174,9 +162,26 @@ export async function createServices(config: Config, options: ServiceOptions = {
       },
     ],
     async close() {
-      await sessions?.closeAll();
+      await mcp.close();
       deployments.stop();
       await store.close();
+    },
+  };
+}
+
+/** Counts what the MCP endpoint reports, with label values from closed sets only. */
+function metricsHooks(metrics: Metrics): McpEndpointHooks {
+  return {
+    onRequestDone(event) {
+      const errorType =
+        event.errorCode !== undefined ? String(event.errorCode) : event.toolError ? "tool_error" : "";
+      metrics.operationDuration.observe(
+        { mcp_method_name: event.method, gen_ai_tool_name: event.toolName ?? "", error_type: errorType },
+        event.durationSeconds,
+      );
+    },
+    onSessionRefused(reason) {
+      metrics.sessionsRejected.inc({ reason });
     },
   };
 }

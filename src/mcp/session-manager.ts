@@ -3,13 +3,15 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Logger } from "pino";
 import type { Metrics } from "../observability/metrics.js";
 import { BoundedEventStore } from "./event-store.js";
-import { instrumentTransport } from "./instrument-transport.js";
+import type { RequestObserver } from "./request-observer.js";
 import { StreamableHttpTransport } from "./transport/streamable-http-transport.js";
 
-/** One open MCP session: its transport, its server, and when it was last used. */
+/** One open MCP session: its transport, its server, who opened it, and when it was last used. */
 export interface Session {
   readonly transport: StreamableHttpTransport;
   readonly server: McpServer;
+  /** The principal that sent initialize (undefined: anonymous); only it may use the session. */
+  readonly principalId: string | undefined;
   lastActivity: number;
   inFlight: number;
 }
@@ -24,7 +26,8 @@ export interface SessionManagerOptions {
   readonly createServer: () => McpServer;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly isKnownTool: (name: string) => boolean;
+  /** Told of every request a session serves (timing, metrics). */
+  readonly observer: RequestObserver;
   readonly idleTimeoutMs: number;
   readonly maxSessions: number;
   readonly jsonResponse: boolean;
@@ -82,10 +85,13 @@ export class SessionManager {
   }
 
   /**
-   * Creates the transport and server for an initialize request. The session is registered only
-   * once the transport has issued its id; call `release` after the request if it was not.
+   * Creates the transport and server for an initialize request sent by `principalId`. The session
+   * is registered only once the transport has issued its id; call `release` after the request if
+   * it was not.
    */
-  async open(): Promise<{ transport: StreamableHttpTransport; release: () => Promise<void> }> {
+  async open(
+    principalId: string | undefined,
+  ): Promise<{ transport: StreamableHttpTransport; release: () => Promise<void> }> {
     this.pending += 1;
     let settled = false;
     const settle = () => {
@@ -102,10 +108,11 @@ export class SessionManager {
       eventStore:
         this.options.sseEventHistory > 0 ? new BoundedEventStore(this.options.sseEventHistory) : undefined,
       retryIntervalMs: this.options.sseRetryMs,
+      observer: this.options.observer,
       onsessioninitialized: (sessionId) => {
         settle();
         const now = this.now();
-        this.sessions.set(sessionId, { transport, server, lastActivity: now, inFlight: 0 });
+        this.sessions.set(sessionId, { transport, server, principalId, lastActivity: now, inFlight: 0 });
         this.options.metrics.sessionsCreated.inc();
         this.options.logger.info({ mcp_session_id: sessionId }, "session opened");
       },
@@ -120,7 +127,6 @@ export class SessionManager {
       this.options.logger.warn({ err: error, mcp_session_id: transport.sessionId }, "transport error");
     };
     await server.connect(transport);
-    instrumentTransport(transport, this.options.metrics, this.options.isKnownTool);
     return {
       transport,
       release: async () => {

@@ -31,6 +31,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { AnyToolDefinition, Principal, ToolContext } from "./tool-definition.js";
 import { parseQuietly } from "./parse-quietly.js";
 import { toolListing, type ToolListing } from "./tool-listing.js";
+import { AwaitingUserInput, type UserInputChannel } from "./user-input.js";
 
 /** What the runner needs; the clock and randomness are injectable for tests. */
 export interface ToolRunnerOptions {
@@ -61,6 +62,8 @@ export interface CallContext {
   readonly principal?: Principal;
   /** The HTTP request id, to tie the call's log line to the request's. */
   readonly requestId?: string;
+  /** How to ask the user a question; absent when the client cannot be asked. */
+  readonly userInput?: UserInputChannel;
 }
 
 /** The result of one call, free of SDK types; the adapter maps it to CallToolResult. */
@@ -78,7 +81,10 @@ export interface ToolRunner {
   /** tools/list entries, computed once at construction. */
   list(): readonly ToolListing[];
   has(name: string): boolean;
-  /** Runs a tool. Never rejects for tool failures; throws UnknownToolError for unknown names. */
+  /**
+   * Runs a tool. Never rejects for tool failures; throws UnknownToolError for unknown names, and
+   * the channel's AwaitingUserInput when the call ends to ask the user (the stateless era).
+   */
   call(name: string, rawArgs: unknown, callContext: CallContext): Promise<ToolCallOutcome>;
 }
 
@@ -89,7 +95,9 @@ interface Registered {
 }
 
 type Settled =
-  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ToolError };
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: ToolError }
+  | { readonly ok: "awaiting"; readonly awaiting: AwaitingUserInput };
 
 interface Finished {
   readonly envelope: Envelope;
@@ -164,10 +172,15 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
               toolName: name,
             }),
           };
+      if (settled.ok === "awaiting") {
+        options.logger.info({ ...bindings, duration_ms: now() - started }, "tool call awaits the user's answer");
+        throw settled.awaiting;
+      }
       finished = settled.ok
         ? await finishSuccess(entry, settled.value, referenceId)
         : finishError(entry, settled.error, referenceId, validArgs);
     } catch (error) {
+      if (error instanceof AwaitingUserInput) throw error;
       finished = finishError(entry, internalError(error), referenceId, validArgs);
     }
     const stepProblems = checkEmittedSteps(finished.envelope);
@@ -244,9 +257,11 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
       controller?.abort(reason);
       stopWaiting(reason);
     };
-    const timer = setTimeout(() => {
+    const onDeadline = () => {
       abort(new DOMException(`${tool.name} exceeded its ${timeoutMs} ms budget`, "TimeoutError"), true);
-    }, timeoutMs);
+    };
+    let deadlineAt = execution.started + timeoutMs;
+    let timer = setTimeout(onDeadline, timeoutMs);
     const forwardCancel = () => {
       const reason: unknown = callContext.signal.reason;
       abort(reason instanceof Error ? reason : new Error("aborted"), false);
@@ -267,7 +282,9 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
         return controller.signal;
       },
       principal: execution.principal,
-      deadline: execution.started + timeoutMs,
+      get deadline() {
+        return deadlineAt;
+      },
       now,
       async reportProgress(progress, total, message) {
         // MCP requires increasing progress, and nothing may be sent after the result.
@@ -279,6 +296,25 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
           log().debug({ err: error }, "progress notification failed");
         }
       },
+      async askUser(key, question) {
+        const channel = callContext.userInput;
+        if (channel === undefined || over) return undefined;
+        // The user's thinking time is not the tool's: the budget pauses while the question is out.
+        const remaining = Math.max(0, deadlineAt - now());
+        clearTimeout(timer);
+        try {
+          return await channel.ask(key, question, ctx.signal);
+        } catch (error) {
+          // The call ends here to ask (stateless era): settle it now, whatever the handler does next.
+          if (error instanceof AwaitingUserInput) abort(error, false);
+          throw error;
+        } finally {
+          if (!over) {
+            deadlineAt = now() + remaining;
+            timer = setTimeout(onDeadline, remaining);
+          }
+        }
+      },
     };
 
     const running = (async () => tool.handler(args, ctx))();
@@ -288,6 +324,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     try {
       return { ok: true, value: await Promise.race([running, aborted]) };
     } catch (error) {
+      if (error instanceof AwaitingUserInput) return { ok: "awaiting", awaiting: error };
       if (deadline.passed) return { ok: false, error: timedOutWithHint(timeoutMs, error) };
       if (hasAborted(callContext.signal)) return { ok: false, error: cancelled(error) };
       return { ok: false, error: classifyError(error) };

@@ -133,7 +133,7 @@ describe("POST/GET/DELETE /mcp status codes (stateful)", () => {
       .set("Accept", "application/json")
       .send(initializeBody());
     assertJsonRpcError(res, 406);
-    assert.equal(built.services.sessions?.size, 1, "a refused initialize must not leave a session behind");
+    assert.equal(built.services.endpoint.sessions?.size, 1, "a refused initialize must not leave a session behind");
   });
 
   it("an unsupported MCP-Protocol-Version is 400", async () => {
@@ -230,7 +230,7 @@ describe("session lifecycle limits", () => {
   it("idle sessions expire, are counted, and answer 404 afterwards", async () => {
     const { app, services } = await buildApp({ SESSION_IDLE_TIMEOUT_MS: "1000" });
     try {
-      const sessions = services.sessions!;
+      const sessions = services.endpoint.sessions!;
       const sessionId = await openSession(app);
       assert.equal(sessions.size, 1);
       await new Promise((resolve) => setTimeout(resolve, 1100));

@@ -64,7 +64,7 @@ async function startHarness(clientCanSampleAndElicit = true): Promise<Harness> {
   const byName = new Map<string, RawTool>(tools.map((tool) => [tool.definition.name, tool]));
 
   const mcp = new McpServer({ name: "fixture-test", version: "0.0.0" }, { capabilities: { logging: {} } });
-  registerConformanceFixtures(mcp);
+  registerConformanceFixtures(mcp, () => undefined);
   mcp.server.registerCapabilities({ tools: {} });
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: tools.map((tool) => tool.definition),

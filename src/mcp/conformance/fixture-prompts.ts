@@ -1,6 +1,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { completable } from "@modelcontextprotocol/sdk/server/completable.js";
 import { z } from "zod";
+import type { ClientInputSource } from "../raw-tool.js";
 import { RED_PIXEL_PNG_BASE64 } from "./media.js";
 
 // A fixed vocabulary is enough: the completion scenario checks the response shape, not relevance.
@@ -15,7 +16,8 @@ function suggest(prefix: string): string[] {
  * them completable is what lets `completion/complete` answer for `ref/prompt` (and declares the
  * `completions` capability).
  */
-export function registerFixturePrompts(mcp: McpServer): void {
+export function registerFixturePrompts(mcp: McpServer, inputFor: ClientInputSource): void {
+  void inputFor;
   mcp.registerPrompt(
     "test_simple_prompt",
     { description: "Conformance fixture: a prompt without arguments." },

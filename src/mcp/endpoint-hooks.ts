@@ -1,0 +1,27 @@
+/** One JSON-RPC request the endpoint answered, in label-safe terms (closed sets only). */
+export interface McpRequestEvent {
+  /** The JSON-RPC method if it is one MCP defines, else "other". */
+  readonly method: string;
+  /** For tools/call: the tool's name if it is registered, else "unknown". */
+  readonly toolName: string | undefined;
+  /** The protocol version the request was served under if this server speaks it, else "other". */
+  readonly protocolVersion: string;
+  /** "session" for 2025 sessions, "stateless" for 2026 requests and 2025 stateless mode. */
+  readonly era: "session" | "stateless";
+  /** The JSON-RPC error code of the answer, if it was an error. */
+  readonly errorCode: number | undefined;
+  /** True for a tools/call whose result is `isError` (a tool error, not a protocol error). */
+  readonly toolError: boolean;
+  readonly durationSeconds: number;
+}
+
+/** Why a request on (or for) a 2025 session was refused. */
+export type SessionRefusalReason = "capacity" | "draining" | "session_mismatch";
+
+/** What the endpoint reports; every hook is optional and must not throw. */
+export interface McpEndpointHooks {
+  /** Every JSON-RPC request answered, once (unknown tools and refused stateless requests included). */
+  readonly onRequestDone?: (event: McpRequestEvent) => void;
+  /** A new session refused (capacity, draining), or a session used by a principal other than its own. */
+  readonly onSessionRefused?: (reason: SessionRefusalReason) => void;
+}
