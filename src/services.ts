@@ -48,8 +48,9 @@ export interface ServiceOptions {
 /** The composition root: the one place that decides which implementation each part gets. */
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
-  let endpoint: McpEndpoint | undefined;
-  const metrics = createMetrics({ activeSessions: () => endpoint?.sessionCount ?? 0 });
+  // The gauge reads the endpoint at scrape time; the endpoint needs the metrics to be built.
+  const built: { endpoint?: McpEndpoint } = {};
+  const metrics = createMetrics({ activeSessions: () => built.endpoint?.sessionCount ?? 0 });
   const lifecycle = new ServerLifecycle();
   const countUpstream = (event: UpstreamRequestEvent) => {
     metrics.upstreamRequests.inc({ service: event.service, outcome: event.outcome });
@@ -121,7 +122,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       permissions: new Set(config.defaultPrincipal.permissions),
     },
   });
-  endpoint = await createMcpEndpoint({
+  const endpoint = await createMcpEndpoint({
     server: { name: "resilient-mcp", version: manifest.version },
     runner,
     settings: {
@@ -141,7 +142,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     metrics,
     hooks: metricsHooks(metrics),
   });
-  const mcp = endpoint;
+  built.endpoint = endpoint;
 
   return {
     config,
@@ -151,7 +152,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     metrics,
     lifecycle,
     backends,
-    endpoint: mcp,
+    endpoint,
     readinessChecks: [
       {
         name: "store",
@@ -162,7 +163,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       },
     ],
     async close() {
-      await mcp.close();
+      await endpoint.close();
       deployments.stop();
       await store.close();
     },

@@ -86,7 +86,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
   let sessions: { manager: SessionManager; routes: SessionRoutes } | undefined;
   if (settings.sessionMode === "stateful") {
     const manager = new SessionManager({
-      createServer: factory.session,
+      createServer: () => factory.session(),
       logger,
       metrics: options.metrics,
       observer: requestEvents(hooks, "session", tools.isKnownTool, supportedVersions),

@@ -173,7 +173,10 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
             }),
           };
       if (settled.ok === "awaiting") {
-        options.logger.info({ ...bindings, duration_ms: now() - started }, "tool call awaits the user's answer");
+        options.logger.info(
+          { ...bindings, duration_ms: now() - started },
+          "tool call awaits the user's answer",
+        );
         throw settled.awaiting;
       }
       finished = settled.ok
@@ -262,6 +265,12 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
     };
     let deadlineAt = execution.started + timeoutMs;
     let timer = setTimeout(onDeadline, timeoutMs);
+    // Restarts the budget with what was left of it, unless the call has ended meanwhile.
+    const rearm = (remaining: number) => {
+      if (over) return;
+      deadlineAt = now() + remaining;
+      timer = setTimeout(onDeadline, remaining);
+    };
     const forwardCancel = () => {
       const reason: unknown = callContext.signal.reason;
       abort(reason instanceof Error ? reason : new Error("aborted"), false);
@@ -309,10 +318,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
           if (error instanceof AwaitingUserInput) abort(error, false);
           throw error;
         } finally {
-          if (!over) {
-            deadlineAt = now() + remaining;
-            timer = setTimeout(onDeadline, remaining);
-          }
+          rearm(remaining);
         }
       },
     };

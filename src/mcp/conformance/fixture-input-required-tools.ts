@@ -30,7 +30,8 @@ function field(response: InputResponse | undefined, name: string): string {
   const content = response?.content;
   const value =
     typeof content === "object" && content !== null ? (content as Record<string, unknown>)[name] : undefined;
-  return value === undefined ? "(no answer)" : String(value);
+  if (value === undefined) return "(no answer)";
+  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 function sampledText(response: InputResponse | undefined): string {

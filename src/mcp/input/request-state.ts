@@ -64,7 +64,9 @@ export class RequestStates {
       // The codec's context argument is only read by a bind callback, which this codec has none of.
       payload = await this.codec.verify(state, undefined as never);
     } catch (error) {
-      throw new RequestStateRejected(error instanceof Error && error.message === "expired" ? "expired" : "tampered");
+      throw new RequestStateRejected(
+        error instanceof Error && error.message === "expired" ? "expired" : "tampered",
+      );
     }
     if (
       payload.method !== binding.method ||

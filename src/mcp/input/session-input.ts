@@ -36,14 +36,20 @@ export function sessionClientInput(
   };
 }
 
-async function send(extra: McpRequestExtra, request: InputRequest, signal?: AbortSignal): Promise<InputResponse> {
+async function send(
+  extra: McpRequestExtra,
+  request: InputRequest,
+  signal?: AbortSignal,
+): Promise<InputResponse> {
   const options = { timeout: ANSWER_TIMEOUT_MS, ...(signal === undefined ? {} : { signal }) };
   switch (request.method) {
     case "elicitation/create":
       try {
         return await extra.sendRequest(request, ElicitResultSchema, options);
       } catch (error) {
-        if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) return { action: "cancel" };
+        if (error instanceof McpError && error.code === (ErrorCode.RequestTimeout as number)) {
+          return { action: "cancel" };
+        }
         throw error;
       }
     case "sampling/createMessage":

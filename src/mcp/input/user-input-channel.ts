@@ -31,7 +31,7 @@ function elicitationParams(question: UserQuestion): ElicitRequestFormParams {
             ? { ...field, enum: [...field.enum] }
             : { ...field },
         ]),
-      ) as ElicitRequestFormParams["requestedSchema"]["properties"],
+      ),
       ...(question.required === undefined ? {} : { required: [...question.required] }),
     },
   };

@@ -12,7 +12,11 @@ const DiscoverRequestSchema = z.object({
  * speaks (both eras: a 2025 client initializes, a 2026 client sends `_meta`), its capabilities and
  * instructions. The stateless encoder adds serverInfo and the cache hints.
  */
-export function installDiscover(mcp: McpServer, supportedVersions: readonly string[], instructions: string): void {
+export function installDiscover(
+  mcp: McpServer,
+  supportedVersions: readonly string[],
+  instructions: string,
+): void {
   mcp.server.setRequestHandler(DiscoverRequestSchema, () => ({
     supportedVersions: [...supportedVersions],
     capabilities: advertised(capabilitiesOf(mcp)),

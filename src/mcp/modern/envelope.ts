@@ -1,9 +1,15 @@
 import {
   CLIENT_CAPABILITIES_META_KEY,
   CLIENT_INFO_META_KEY,
-  LOG_LEVEL_META_KEY,
   PROTOCOL_VERSION_META_KEY,
 } from "@modelcontextprotocol/server";
+
+/**
+ * The level of log notifications a stateless request asks for. The SDK marks its constant
+ * deprecated (SEP-2577 plans to replace it), but 2026-07-28 defines it and the conformance suite
+ * checks it, so it is spelled out here.
+ */
+export const LOG_LEVEL_META_KEY = "io.modelcontextprotocol/logLevel";
 
 /** The first protocol revision of the stateless era; revisions are ISO dates, so they sort. */
 export const FIRST_MODERN_VERSION = "2026-07-28";

@@ -4,11 +4,6 @@ import { SERVER_INFO_META_KEY, SUBSCRIPTION_ID_META_KEY } from "@modelcontextpro
 import { SseStream } from "../transport/sse-stream.js";
 import type { ServerIdentity } from "./result-encoding.js";
 
-interface Listener {
-  readonly id: RequestId;
-  readonly stream: SseStream;
-}
-
 /**
  * `subscriptions/listen`, the stateless era's replacement of the session GET stream and of
  * resources/subscribe: a long-lived SSE response that opens with an acknowledgement naming the
@@ -18,23 +13,20 @@ interface Listener {
  * it ends with the listen result when the server shuts down, or when the client closes it.
  */
 export class ListenStreams {
-  private readonly listeners = new Set<Listener>();
+  /** Each open stream, with the id of the listen request that opened it. */
+  private readonly listeners = new Map<SseStream, RequestId>();
 
-  constructor(
-    private readonly options: { readonly keepAliveMs: number; readonly server: ServerIdentity },
-  ) {}
+  constructor(private readonly options: { readonly keepAliveMs: number; readonly server: ServerIdentity }) {}
 
   get size(): number {
     return this.listeners.size;
   }
 
   open(res: ServerResponse, request: JSONRPCRequest): void {
-    let listener: Listener | undefined;
-    const stream = new SseStream(res, undefined, this.options.keepAliveMs, () => {
-      if (listener !== undefined) this.listeners.delete(listener);
+    const stream = new SseStream(res, undefined, this.options.keepAliveMs, (gone) => {
+      this.listeners.delete(gone);
     });
-    listener = { id: request.id, stream };
-    this.listeners.add(listener);
+    this.listeners.set(stream, request.id);
     stream.send(
       {
         jsonrpc: "2.0",
@@ -47,7 +39,7 @@ export class ListenStreams {
 
   /** Ends every stream gracefully: the listen result, then the end of the response. */
   closeAll(): void {
-    for (const { id, stream } of this.listeners) {
+    for (const [stream, id] of this.listeners) {
       stream.send(
         {
           jsonrpc: "2.0",

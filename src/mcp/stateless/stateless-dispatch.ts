@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
-import { LOG_LEVEL_META_KEY, CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
+import { CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
 import type { Principal } from "../../tools/tool-definition.js";
 import type { InputResponse } from "../input/client-input.js";
 import { RequestStateRejected, type RequestStates, type StatePayload } from "../input/request-state.js";
 import { statelessClientInput } from "../input/stateless-input.js";
 import { capabilitiesOf, installDiscover } from "../modern/discover.js";
-import { isPlainObject, metaOf } from "../modern/envelope.js";
+import { isPlainObject, LOG_LEVEL_META_KEY, metaOf } from "../modern/envelope.js";
 import { refusal, type Refusal } from "../modern/era-classification.js";
 import { ListenStreams } from "../modern/listen-streams.js";
 import { logLevelPasses } from "../modern/log-filter.js";
@@ -72,7 +72,8 @@ export class StatelessDispatch {
       return;
     }
     const params: Record<string, unknown> = isPlainObject(request.params) ? request.params : {};
-    const target = String(params.name ?? params.uri ?? "");
+    const named = typeof params.name === "string" ? params.name : params.uri;
+    const target = typeof named === "string" ? named : "";
     const binding = { method: request.method, target, principal: principal?.id ?? "" };
     let state: StatePayload | undefined;
     if (INPUT_METHODS.has(request.method) && typeof params.requestState === "string") {

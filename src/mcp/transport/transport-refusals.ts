@@ -25,7 +25,8 @@ export function duplicateRequestId(res: ServerResponse, id: RequestId): void {
     `Invalid Request: request id ${JSON.stringify(id)} is already in flight on this session`,
     {
       request_id: id,
-      suggestion: "Give every request of a session its own id; the earlier request with this id keeps running.",
+      suggestion:
+        "Give every request of a session its own id; the earlier request with this id keeps running.",
     },
   );
 }
