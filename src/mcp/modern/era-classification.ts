@@ -151,6 +151,8 @@ function classifyNotification(notification: JSONRPCNotification, headers: Protoc
   const header = headers.protocolVersion;
   const claimed = hasEnvelopeClaim(notification.params);
   if (!claimed && !(header !== undefined && isModernVersion(header))) return { kind: "legacy" };
+  // A claimed notification is the stateless path's whichever version it names (202, dropped).
+  let modern = true;
   if (claimed) {
     const version = claimedVersion(notification.params);
     if (version === undefined) {
@@ -168,9 +170,9 @@ function classifyNotification(notification: JSONRPCNotification, headers: Protoc
         null,
       );
     }
-    if (!isModernVersion(version)) return { kind: "legacy" };
+    modern = isModernVersion(version);
   }
-  if (headers.method !== undefined && headers.method !== notification.method) {
+  if (modern && headers.method !== undefined && headers.method !== notification.method) {
     return headerMismatch(
       headers.method,
       `the notification body names method ${notification.method} but the Mcp-Method header names ${headers.method}`,
