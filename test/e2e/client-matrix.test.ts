@@ -68,7 +68,13 @@ async function officialV1(url: URL): Promise<MatrixClient> {
     call: async (name, args, onProgress) =>
       envelopeOf(
         await sdk.callTool({ name, arguments: args }, CallToolResultSchema, {
-          ...(onProgress === undefined ? {} : { onprogress: ({ progress }) => onProgress(progress) }),
+          ...(onProgress === undefined
+            ? {}
+            : {
+                onprogress: ({ progress }) => {
+                  onProgress(progress);
+                },
+              }),
         }),
       ),
     callRefused: async (name) => {
@@ -100,7 +106,13 @@ async function officialV2(url: URL, mode: "auto" | { pin: string }): Promise<Mat
       envelopeOf(
         await sdk.callTool(
           { name, arguments: args },
-          onProgress === undefined ? {} : { onprogress: ({ progress }) => onProgress(progress) },
+          onProgress === undefined
+            ? {}
+            : {
+                onprogress: ({ progress }) => {
+                  onProgress(progress);
+                },
+              },
         ),
       ),
     callRefused: async (name) => {

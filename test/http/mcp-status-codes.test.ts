@@ -133,7 +133,11 @@ describe("POST/GET/DELETE /mcp status codes (stateful)", () => {
       .set("Accept", "application/json")
       .send(initializeBody());
     assertJsonRpcError(res, 406);
-    assert.equal(built.services.endpoint.sessions?.size, 1, "a refused initialize must not leave a session behind");
+    assert.equal(
+      built.services.endpoint.sessions?.size,
+      1,
+      "a refused initialize must not leave a session behind",
+    );
   });
 
   it("an unsupported MCP-Protocol-Version is 400", async () => {

@@ -86,7 +86,9 @@ async function startTransport(store: TroubledEventStore) {
       release();
       await mcp.close();
       await new Promise<void>((resolve) => {
-        http.close(() => resolve());
+        http.close(() => {
+          resolve();
+        });
         http.closeAllConnections();
       });
     },
