@@ -69,7 +69,7 @@ describe("the error service over MCP", () => {
       (error: unknown) => {
         assert.ok(error instanceof McpError);
         assert.equal(error.code, -32602);
-        assert.match(error.message, /Did you mean: get_user/);
+        assert.match(error.message, /Did you mean: "get_user"\?/);
         return true;
       },
     );
