@@ -62,8 +62,6 @@ export class McpEndpoint {
     body: unknown,
     principal: Principal | undefined,
   ): Promise<void> {
-    const done = this.parts.lifecycle.track();
-    res.once("close", done);
     const read = readPostBody(body);
     if (!read.ok) {
       writeJsonRpcError(
@@ -79,6 +77,11 @@ export class McpEndpoint {
     }
     const { messages, batch } = read;
     const route = classifyEra(messages, batch, protocolHeaders(req));
+    // Shutdown waits for requests in flight; a listen stream stays open for as long as the client
+    // listens, so like a session's GET stream it is not one (shutdown ends it instead).
+    if (route.kind !== "modern" || route.request.method !== "subscriptions/listen") {
+      res.once("close", this.parts.lifecycle.track());
+    }
     switch (route.kind) {
       case "refuse":
         this.refuse(res, route, messages);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { deadlineSignal, withDeadline } from "../helpers/deadline.js";
 import { McpHttpSession, readAnswer, toolCallRequest } from "../helpers/mcp-http-session.js";
+import { SseEventReader, eventMessage } from "../helpers/sse-events.js";
 import { callTool, envelope, MODERN, modernRequest } from "../helpers/modern-requests.js";
 import { startServer, type RunningServer } from "../helpers/test-server.js";
 
@@ -271,5 +272,52 @@ describe("2026-07-28 requests", () => {
     const modern = await callTool(server.mcpUrl, "get_user", { user_id: "2" });
     assert.equal(modern.messages[0].result.structuredContent.data.name, "Bob");
     assert.equal(server.services.endpoint.sessionCount, 1);
+  });
+});
+
+describe("subscriptions/listen", () => {
+  it("opens with the acknowledgement tagged with the listen request's id, is not an in-flight request, and ends with a result at shutdown", async () => {
+    const server = await startServer();
+    let closed = false;
+    try {
+      const res = await fetch(server.mcpUrl, {
+        method: "POST",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json, text/event-stream",
+          "MCP-Protocol-Version": MODERN,
+          "Mcp-Method": "subscriptions/listen",
+        },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: "listen-1",
+          method: "subscriptions/listen",
+          params: { _meta: envelope(), notifications: { toolsListChanged: true } },
+        }),
+        signal: deadlineSignal("the listen stream", 8_000),
+      });
+      assert.equal(res.headers.get("content-type"), "text/event-stream");
+      const reader = new SseEventReader(res.body);
+      const ack = eventMessage(
+        (await withDeadline("the acknowledgement", reader.next())) ?? assert.fail("no event"),
+      );
+      assert.equal(ack.method, "notifications/subscriptions/acknowledged");
+      assert.equal(ack.params._meta["io.modelcontextprotocol/subscriptionId"], "listen-1");
+      assert.deepEqual(
+        ack.params.notifications,
+        {},
+        "nothing here changes, so no change notification is promised",
+      );
+      assert.equal(server.services.lifecycle.inFlight, 0);
+
+      await server.close();
+      closed = true;
+      const rest = await withDeadline("the end of the listen stream", reader.rest());
+      const result = eventMessage(rest.at(-1) ?? assert.fail("no closing event"));
+      assert.equal(result.id, "listen-1");
+      assert.equal(result.result._meta["io.modelcontextprotocol/subscriptionId"], "listen-1");
+    } finally {
+      if (!closed) await server.close();
+    }
   });
 });
