@@ -56,7 +56,9 @@ describe("the principal the auth layer names", () => {
   after(async () => {
     await services.close();
     await new Promise<void>((resolve) => {
-      http.close(() => resolve());
+      http.close(() => {
+        resolve();
+      });
       http.closeAllConnections();
     });
   });
