@@ -20,6 +20,11 @@ RUN npm run build
 # Runtime: production dependencies and the compiled output only, as an unprivileged user.
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/app/.data WORKSPACE_DIR=/app/workspace
+# Callers authenticate with API keys: mount a folder holding the keys file (hashes only) on
+# /app/secrets. Create keys with `node dist/src/cli/keys.js create --file /app/secrets/api-keys.json
+# --principal NAME --permissions ...` (see docs/auth.md). Without the file the server does not start;
+# set AUTH_API_KEYS_FILE= and AUTH_ISSUER/PUBLIC_URL to use OAuth instead.
+ENV AUTH_API_KEYS_FILE=/app/secrets/api-keys.json
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY --from=deps /app/node_modules ./node_modules

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
+import { measureAuthentication } from "./auth.js";
 import { renderSummary, SUBJECT, checkTargets, writeResults, type BenchResults } from "./report.js";
 import {
   MODES,
@@ -180,10 +181,16 @@ try {
   const loadAtStart = loadavg();
   const { comparison, failurePaths, stateful, statefulContenders } = await compareServers();
   const modes = await compareModes(stateful, statefulContenders);
+  progress("authentication: no credentials, API key, JWT");
+  const authentication = await measureAuthentication(fleet, {
+    ...settings,
+    connections: settings.modeConnections,
+    onRun: progress,
+  });
   progress("eras: the 2025 session path, the 2026 stateless path, SDK v2's handler");
   const eras = await measureEras(fleet, { ...settings, connections: settings.modeConnections }, progress);
   const { idleSessions, churn } = await measureSessions();
-  const measured = { comparison, failurePaths, modes, idleSessions, churn, eras };
+  const measured = { comparison, failurePaths, modes, idleSessions, churn, authentication, eras };
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),

@@ -83,9 +83,13 @@ export function sendMcp(
 
 /**
  * Opens a session the way a client does: initialize, take Mcp-Session-Id, then
- * notifications/initialized. Returns the session id.
+ * notifications/initialized (with `extraHeaders`, e.g. credentials, on both). Returns the session id.
  */
-export async function openSession(url: URL, agent: Agent): Promise<string> {
+export async function openSession(
+  url: URL,
+  agent: Agent,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): Promise<string> {
   const initialize = {
     jsonrpc: "2.0",
     id: 0,
@@ -96,14 +100,20 @@ export async function openSession(url: URL, agent: Agent): Promise<string> {
       clientInfo: { name: "resilient-mcp-bench", version: "1.0.0" },
     },
   };
-  const opened = await sendMcp(url, "POST", mcpHeaders(), initialize, agent);
+  const opened = await sendMcp(url, "POST", { ...mcpHeaders(), ...extraHeaders }, initialize, agent);
   const sessionId = opened.headers["mcp-session-id"];
   const answer = opened.messages[0] as { result?: unknown } | undefined;
   if (opened.status !== 200 || typeof sessionId !== "string" || answer?.result === undefined) {
     throw new Error(`initialize failed: HTTP ${opened.status} ${JSON.stringify(opened.messages)}`);
   }
   const initialized = { jsonrpc: "2.0", method: "notifications/initialized" };
-  const acknowledged = await sendMcp(url, "POST", mcpHeaders(sessionId), initialized, agent);
+  const acknowledged = await sendMcp(
+    url,
+    "POST",
+    { ...mcpHeaders(sessionId), ...extraHeaders },
+    initialized,
+    agent,
+  );
   if (acknowledged.status !== 202) {
     throw new Error(`notifications/initialized answered HTTP ${acknowledged.status}`);
   }

@@ -16,6 +16,8 @@ export interface LoadTarget {
   readonly sessions: readonly string[];
   /** "2026-07-28": every request stands alone, with `_meta` and the standard headers; 2025 otherwise. */
   readonly era?: "2026-07-28";
+  /** Sent with every request besides the MCP headers (e.g. Authorization). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** What one timed run measured. Latencies are kept (not serialized) to pool rounds. */
@@ -74,12 +76,12 @@ export async function runLoad(
     duration: options.seconds,
     sampleInt: 100,
     timeout: 10,
-    headers: target.era === undefined ? mcpHeaders() : modernHeaders(call.name),
+    headers: { ...(target.era === undefined ? mcpHeaders() : modernHeaders(call.name)), ...target.headers },
     body: toolCallBody(call, target.era),
     setupClient(client) {
       const sessionId = target.sessions[nextSession % Math.max(1, target.sessions.length)];
       nextSession += 1;
-      if (sessionId !== undefined) client.setHeaders(mcpHeaders(sessionId));
+      if (sessionId !== undefined) client.setHeaders({ ...mcpHeaders(sessionId), ...target.headers });
     },
     verifyBody: (body) => body.includes(call.expect),
   });

@@ -18,6 +18,8 @@ export interface BenchResults {
   readonly churn: SessionChurn;
   /** The 2025 session path, the 2026 stateless path and SDK v2's handler at one concurrency. */
   readonly eras?: Series;
+  /** The authenticated paths against the unauthenticated one (bench/auth.ts). */
+  readonly authentication?: Series;
   readonly targets: readonly TargetCheck[];
 }
 
@@ -231,6 +233,56 @@ export function targetTable(targets: readonly TargetCheck[]): string {
   );
 }
 
+/** Each authenticated path next to the unauthenticated one (the first result). */
+export function authenticationTable(series: Series): string {
+  const baseline = series.results[0];
+  if (baseline === undefined) return "";
+  return table(
+    [
+      "credentials",
+      "req/s: mean (rounds)",
+      "p50 ms",
+      "p99 ms",
+      "errors",
+      "server CPU ms/call",
+      "÷ none, req/s: median (range)",
+      "÷ none, by CPU/call",
+    ],
+    series.results.map((result) => [
+      result.label,
+      rpsText(result),
+      ms(result.p50Ms),
+      ms(result.p99Ms),
+      String(result.failures),
+      cpuText(result),
+      result === baseline ? "—" : ratioText(result, baseline),
+      result === baseline ? "—" : `${fixed(cpuRatio(result, baseline))}×`,
+    ]),
+  );
+}
+
+/** The cost of authentication: ≥ 0.95× the unauthenticated throughput with an API key, ≥ 0.9× with a JWT. */
+export function authenticationTargets(series: Series | undefined): TargetCheck[] {
+  const [baseline, apiKey, jwt] = series?.results ?? [];
+  if (series === undefined || baseline === undefined) return [];
+  return (
+    [
+      [apiKey, 0.95],
+      [jwt, 0.9],
+    ] as const
+  ).flatMap(([result, floor]) => {
+    if (result === undefined) return [];
+    const { median, min, max } = ratio(result, baseline);
+    return [
+      {
+        target: `${result.label}: ≥ ${fixed(floor)}× the unauthenticated throughput at c=${series.connections}`,
+        measured: `${fixed(median)}× (${fixed(min)}–${fixed(max)}), by CPU/call ${fixed(cpuRatio(result, baseline))}×`,
+        met: median >= floor,
+      },
+    ];
+  });
+}
+
 /** The targets of the issue, checked against what this run measured. */
 export function checkTargets(
   results: Omit<BenchResults, "targets" | "finishedAt" | "startedAt" | "machine" | "versions" | "settings">,
@@ -301,6 +353,7 @@ export function checkTargets(
     },
   ];
   return [
+    ...authenticationTargets(results.authentication),
     against("server-everything", 1.0, "throughput"),
     against("bare SDK", 0.9, "throughput"),
     {
@@ -330,6 +383,12 @@ export function renderSummary(results: BenchResults): string {
     idleSessionTable(results.idleSessions),
     `## Churn (SESSION_IDLE_TIMEOUT_MS=${results.churn.idleTimeoutMs}: ${results.churn.opened} sessions opened in ${fixed(results.churn.seconds, 1)} s, ${results.churn.expired} expired)`,
     churnTable(results.churn),
+    ...(results.authentication === undefined
+      ? []
+      : [
+          `## Authentication (get_user, ${results.authentication.connections} connections)`,
+          authenticationTable(results.authentication),
+        ]),
     "## Targets",
     targetTable(results.targets),
   ].join("\n\n");

@@ -56,18 +56,25 @@ export function isStateless(spec: ServerSpec): boolean {
   return spec.kind === "express-echo" || spec.kind === "sdk-v2" || spec.env?.MCP_SESSION_MODE === "stateless";
 }
 
-/** Opens `connections` sessions (none for stateless servers) so that every connection has its own. */
-export async function prepareTarget(server: RunningServer, connections: number): Promise<LoadTarget> {
+/**
+ * Opens `connections` sessions (none for stateless servers) so that every connection has its own;
+ * `headers` (e.g. credentials) go with the sessions' requests and with the load.
+ */
+export async function prepareTarget(
+  server: RunningServer,
+  connections: number,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<LoadTarget> {
   const sessions: string[] = [];
   if (!isStateless(server.spec)) {
     const agent = new Agent({ keepAlive: true, maxSockets: 8 });
     try {
       await inParallel(connections, 8, async (index) => {
-        sessions[index] = await openSession(server.url, agent);
+        sessions[index] = await openSession(server.url, agent, headers);
       });
     } finally {
       agent.destroy();
     }
   }
-  return { label: server.spec.label, url: server.url, sessions };
+  return { label: server.spec.label, url: server.url, sessions, headers };
 }

@@ -1,4 +1,6 @@
-import { requestStateConfig } from "./request-state.js";
+import { authConfigFrom } from "./auth.js";
+import { metricsEndpointConfigFrom } from "./metrics-endpoint.js";
+import { requestStateConfigFrom } from "./request-state.js";
 import { configSchema, type Config } from "./schema.js";
 
 /** Raised when the environment holds bad values; the message names every bad variable. */
@@ -46,10 +48,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     sseRetryMs: v.SSE_RETRY_MS,
     sseEventHistory: v.SSE_EVENT_HISTORY,
     toolTimeoutMs: v.TOOL_TIMEOUT_MS,
-    defaultPrincipal: Object.freeze({
-      id: v.DEFAULT_PRINCIPAL,
-      permissions: Object.freeze([...v.DEFAULT_PERMISSIONS]),
-    }),
     store: Object.freeze({
       dataDir: v.DATA_DIR,
       readOnly: v.DATA_READ_ONLY,
@@ -76,6 +74,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       userAgent: v.WEATHER_USER_AGENT,
       timeoutMs: v.WEATHER_TIMEOUT_MS,
     }),
-    ...requestStateConfig(v),
+    auth: authConfigFrom(v),
+    metricsEndpoint: metricsEndpointConfigFrom(v),
+    requestState: requestStateConfigFrom(v),
   });
 }

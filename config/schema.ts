@@ -1,37 +1,8 @@
 import { z } from "zod";
-import { requestStateShape, type RequestStateConfig } from "./request-state.js";
-
-/** Parses "true"/"false"/"1"/"0"/"yes"/"no" (any case); anything else is a configuration error. */
-const booleanFlag = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.enum(["true", "false", "1", "0", "yes", "no"], { error: 'expected "true" or "false"' }))
-  .transform((value) => value === "true" || value === "1" || value === "yes");
-
-/** A whole number within bounds, read from a string. */
-function wholeNumber(min: number, max: number) {
-  return z
-    .string()
-    .trim()
-    .regex(/^\d+$/, { error: `expected a whole number from ${min} to ${max}` })
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(min, { error: `expected a whole number from ${min} to ${max}` })
-        .max(max, { error: `expected a whole number from ${min} to ${max}` }),
-    );
-}
-
-/** A comma-separated list; blank entries are dropped. */
-const commaList = z.string().transform((value) =>
-  value
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.length > 0),
-);
+import { authEnvShape, type AuthConfig } from "./auth.js";
+import { baseUrl, booleanFlag, commaList, wholeNumber } from "./env-values.js";
+import { metricsEndpointEnvShape, type MetricsEndpointConfig } from "./metrics-endpoint.js";
+import { requestStateEnvShape, type RequestStateConfig } from "./request-state.js";
 
 /** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
 function toOrigin(value: string): string | undefined {
@@ -65,29 +36,6 @@ const hostList = commaList.pipe(
   ),
 );
 
-/** An http(s) base URL, without a trailing slash. */
-const baseUrl = z
-  .string()
-  .trim()
-  .refine(
-    (value) => {
-      try {
-        const url = new URL(value);
-        return (
-          (url.protocol === "http:" || url.protocol === "https:") && url.search === "" && url.hash === ""
-        );
-      } catch {
-        return false;
-      }
-    },
-    { error: 'expected an http(s) base URL such as "https://api.example.com/v1"' },
-  )
-  .transform((value) => value.replace(/\/+$/, ""));
-
-const permissionList = commaList.pipe(
-  z.array(z.string().regex(/^[a-z][a-z0-9_.*-]*$/, { error: 'expected permissions like "project.create"' })),
-);
-
 /**
  * Every environment variable the server reads, with its default. Each value is a string in the
  * environment; the schema turns it into the typed, validated Config.
@@ -115,21 +63,6 @@ export const configSchema = z.object({
   SSE_RETRY_MS: wholeNumber(100, 600_000).default(1000),
   SSE_EVENT_HISTORY: wholeNumber(0, 100_000).default(200),
   TOOL_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(30_000),
-  DEFAULT_PRINCIPAL: z
-    .string()
-    .trim()
-    .regex(/^[A-Za-z0-9._@-]{1,128}$/, { error: 'expected a plain principal id such as "local-user"' })
-    .default("local-user"),
-  DEFAULT_PERMISSIONS: permissionList.default([
-    "project.create",
-    "project.update",
-    "project.archive",
-    "deploy.development",
-    "deploy.staging",
-    "deploy.production",
-    "deploy.cancel",
-    "records.import",
-  ]),
   DATA_DIR: z.string().trim().min(1).default(".data"),
   DATA_READ_ONLY: booleanFlag.default(false),
   DATA_MAX_BYTES: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0),
@@ -153,7 +86,9 @@ export const configSchema = z.object({
     .min(1)
     .default("resilient-mcp (set WEATHER_USER_AGENT to your contact)"),
   WEATHER_TIMEOUT_MS: wholeNumber(50, 600_000).default(5000),
-  ...requestStateShape,
+  ...authEnvShape,
+  ...metricsEndpointEnvShape,
+  ...requestStateEnvShape,
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -174,7 +109,6 @@ export type Config = Readonly<{
   sseRetryMs: number;
   sseEventHistory: number;
   toolTimeoutMs: number;
-  defaultPrincipal: Readonly<{ id: string; permissions: readonly string[] }>;
   store: Readonly<{ dataDir: string; readOnly: boolean; maxBytes: number | undefined }>;
   deployments: Readonly<{ queuedMs: number; runMs: number; failSuffix: string }>;
   workspace: Readonly<{ root: string; maxFileBytes: number }>;
@@ -193,5 +127,7 @@ export type Config = Readonly<{
     userAgent: string;
     timeoutMs: number;
   }>;
-  requestState: RequestStateConfig["requestState"];
+  auth: AuthConfig;
+  metricsEndpoint: MetricsEndpointConfig;
+  requestState: RequestStateConfig;
 }>;

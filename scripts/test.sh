@@ -12,6 +12,17 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# Debian packages the suites drive for real: chromium (the browser-client e2e test). The package
+# lists are fetched once, and only when something is missing.
+apt_updated=no
+ensure_debian_package() {
+  local command=$1 package=$2
+  command -v "$command" >/dev/null 2>&1 && return 0
+  if [ "$apt_updated" = no ]; then apt-get update -qq && apt_updated=yes; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
+}
+ensure_debian_package chromium chromium || echo "could not install chromium; the browser-client test will fail"
+
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 summaries=()

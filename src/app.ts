@@ -3,6 +3,7 @@ import express, { type Express, type RequestHandler } from "express";
 import { createHealthRouter } from "../routes/health.js";
 import { createMcpRouter } from "../routes/mcp.js";
 import { createMetricsRouter } from "../routes/metrics.js";
+import { createWellKnownRouter } from "../routes/well-known.js";
 import { httpErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { hostOriginGuard, originAllowed } from "./http/host-origin-guard.js";
 import { createRequestLogger } from "./http/request-logger.js";
@@ -57,6 +58,7 @@ export function createApp(services: Services): Express {
   app.use(
     createMcpRouter({
       front: [guard, corsForBrowsers],
+      authenticate: services.auth.authenticate,
       maxBodyBytes: config.maxBodyBytes,
       endpoint: services.endpoint,
     }),
@@ -71,7 +73,13 @@ export function createApp(services: Services): Express {
       startedAt: services.startedAt,
     }),
   );
-  app.use(createMetricsRouter(services.metrics.registry));
+  app.use(createWellKnownRouter(services.auth.protectedResource));
+  // With METRICS_PORT set, main.ts serves /metrics on its own listener (createMetricsApp) instead.
+  if (config.metricsEndpoint.port === undefined) {
+    app.use(
+      createMetricsRouter(services.metrics.registry, { bearerToken: config.metricsEndpoint.bearerToken }),
+    );
+  }
 
   app.use(notFoundHandler);
   app.use(httpErrorHandler({ maxBodyBytes: config.maxBodyBytes }));

@@ -1,6 +1,9 @@
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Express } from "express";
 import { ConfigError, loadConfig } from "../config/load.js";
 import { createApp } from "./app.js";
+import { createMetricsApp } from "./metrics-app.js";
 import { createServices } from "./services.js";
 
 /**
@@ -46,8 +49,17 @@ async function main(): Promise<void> {
     },
     `resilient-mcp listening on http://${config.host}:${address.port}/mcp`,
   );
+  const metricsServer =
+    config.metricsEndpoint.port === undefined
+      ? undefined
+      : await listen(createMetricsApp(services), config.metricsEndpoint.port, config.host);
+  if (metricsServer !== undefined) {
+    logger.info({ port: (metricsServer.address() as AddressInfo).port }, "metrics served on their own port");
+  }
   // Out at once, not with the next buffer: orchestrators and scripts wait for this line.
   logger.flush();
+  // SIGHUP re-reads the API keys file (it is also watched; this covers filesystems without events).
+  process.on("SIGHUP", () => void services.auth.reload());
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -64,6 +76,8 @@ async function main(): Promise<void> {
     const idle = await services.lifecycle.waitForIdle(config.shutdownGraceMs);
     if (!idle) logger.warn({ in_flight: services.lifecycle.inFlight }, "grace period over; closing anyway");
     await services.close();
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     await new Promise<void>((resolve) => {
       httpServer.close(() => {
         resolve();
@@ -80,6 +94,15 @@ async function main(): Promise<void> {
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+async function listen(app: Express, port: number, host: string): Promise<Server> {
+  const server = app.listen(port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  return server;
 }
 
 void main();

@@ -3,6 +3,7 @@ import type { DestinationStream, Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import manifest from "../package.json" with { type: "json" };
 import type { ReadinessCheck } from "../routes/health.js";
+import { createAuthServices, type AuthServices } from "./auth/auth-services.js";
 import { DeploymentEngine, failVersionsEndingWith } from "./backends/store/deployment-engine.js";
 import { SqliteStore } from "./backends/store/sqlite-store.js";
 import { createUpstreamClient, type UpstreamRequestEvent } from "./backends/upstream/http-client.js";
@@ -28,6 +29,7 @@ export interface Services {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly lifecycle: ServerLifecycle;
+  readonly auth: AuthServices;
   readonly backends: ToolBackends;
   /** Everything MCP on HTTP: both protocol eras, sessions, transports. */
   readonly endpoint: McpEndpoint;
@@ -52,6 +54,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const built: { endpoint?: McpEndpoint } = {};
   const metrics = createMetrics({ activeSessions: () => built.endpoint?.sessionCount ?? 0 });
   const lifecycle = new ServerLifecycle();
+  // First: a configuration that would expose the server stops it before any backend opens.
+  const auth = await createAuthServices({
+    config: config.auth,
+    host: config.host,
+    logger,
+    registry: metrics.registry,
+  });
   const countUpstream = (event: UpstreamRequestEvent) => {
     metrics.upstreamRequests.inc({ service: event.service, outcome: event.outcome });
   };
@@ -117,10 +126,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     metrics,
     defaultTimeoutMs: config.toolTimeoutMs,
     strictSteps: options.strictSteps ?? false,
-    anonymousPrincipal: {
-      id: config.defaultPrincipal.id,
-      permissions: new Set(config.defaultPrincipal.permissions),
-    },
+    anonymousPrincipal: auth.anonymousPrincipal,
   });
   const endpoint = await createMcpEndpoint({
     server: { name: "resilient-mcp", version: manifest.version },
@@ -140,7 +146,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     lifecycle,
     logger,
     metrics,
-    hooks: metricsHooks(metrics),
+    hooks: endpointHooks(metrics, auth, logger),
   });
   built.endpoint = endpoint;
 
@@ -151,6 +157,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     logger,
     metrics,
     lifecycle,
+    auth,
     backends,
     endpoint,
     readinessChecks: [
@@ -163,6 +170,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       },
     ],
     async close() {
+      auth.close();
       await endpoint.close();
       deployments.stop();
       await store.close();
@@ -170,8 +178,11 @@ export async function createServices(config: Config, options: ServiceOptions = {
   };
 }
 
-/** Counts what the MCP endpoint reports, with label values from closed sets only. */
-function metricsHooks(metrics: Metrics): McpEndpointHooks {
+/**
+ * Counts and logs what the MCP endpoint reports, with label values from closed sets only. A session
+ * presented by another principal is an authentication failure: counted and logged with auth's.
+ */
+function endpointHooks(metrics: Metrics, auth: AuthServices, logger: Logger): McpEndpointHooks {
   return {
     onRequestDone(event) {
       const errorType =
@@ -181,8 +192,16 @@ function metricsHooks(metrics: Metrics): McpEndpointHooks {
         event.durationSeconds,
       );
     },
-    onSessionRefused(reason) {
-      metrics.sessionsRejected.inc({ reason });
+    onSessionRefused({ reason, sessionId, principal }) {
+      if (reason !== "session_mismatch") {
+        metrics.sessionsRejected.inc({ reason });
+        return;
+      }
+      auth.failures.inc({ reason });
+      logger.warn(
+        { mcp_session_id: sessionId, principal: principal?.id ?? auth.anonymousPrincipal.id },
+        "session presented by a principal other than the one that opened it; answered as unknown",
+      );
     },
   };
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from "node:http";
+import type { Locals } from "express";
 import type { Logger } from "pino";
 import { pinoHttp, type HttpLogger } from "pino-http";
+import { redactQueryCredentials } from "../auth/query-credentials.js";
 import { assignRequestId } from "./request-id.js";
 
 /** Paths polled by orchestrators and Prometheus: logged at debug so they do not drown the log. */
@@ -29,15 +31,24 @@ export function createRequestLogger(logger: Logger): HttpLogger {
           id: req.id,
           method: req.method,
           // Express rewrites req.url inside mounted routers; originalUrl is what the client sent.
-          url: req.originalUrl ?? req.url,
+          // A credential in the query string is refused, and never logged.
+          url: redactQueryCredentials(req.originalUrl ?? req.url ?? ""),
           // Here rather than as customProps, which pino-http would bind in two extra child loggers.
           mcp_session_id: req.headers["mcp-session-id"],
           headers: pickHeaders(req.headers),
           remoteAddress: req.socket.remoteAddress,
         };
       },
-      res(res: { statusCode: number }) {
-        return { statusCode: res.statusCode };
+      // Who called (never the credential) and, for a refusal, why: read from what the
+      // authenticate middleware left in res.locals.
+      res(res: { statusCode: number; locals?: Partial<Locals> }) {
+        const principal = res.locals?.principal;
+        const failure = res.locals?.authFailure;
+        return {
+          statusCode: res.statusCode,
+          ...(principal === undefined ? {} : { principal: principal.id }),
+          ...(failure === undefined ? {} : { auth_failure: failure.reason, auth_detail: failure.detail }),
+        };
       },
     },
   });

@@ -1,3 +1,5 @@
+import type { Principal } from "../tools/tool-definition.js";
+
 /** One JSON-RPC request the endpoint answered, in label-safe terms (closed sets only). */
 export interface McpRequestEvent {
   /** The JSON-RPC method if it is one MCP defines, else "other". */
@@ -18,10 +20,18 @@ export interface McpRequestEvent {
 /** Why a request on (or for) a 2025 session was refused. */
 export type SessionRefusalReason = "capacity" | "draining" | "session_mismatch";
 
+/** A refused session request: why, and for a mismatch, which session and who presented it. */
+export interface SessionRefusal {
+  readonly reason: SessionRefusalReason;
+  readonly sessionId?: string;
+  /** The principal that presented another's session; undefined when anonymous. */
+  readonly principal?: Principal;
+}
+
 /** What the endpoint reports; every hook is optional and must not throw. */
 export interface McpEndpointHooks {
   /** Every JSON-RPC request answered, once (unknown tools and refused stateless requests included). */
   readonly onRequestDone?: (event: McpRequestEvent) => void;
   /** A new session refused (capacity, draining), or a session used by a principal other than its own. */
-  readonly onSessionRefused?: (reason: SessionRefusalReason) => void;
+  readonly onSessionRefused?: (refusal: SessionRefusal) => void;
 }

@@ -1,24 +1,25 @@
 import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import type { Principal } from "../tools/tool-definition.js";
 
-// AuthInfo is the SDK's channel for "who sent this request" into a request handler's extra.
-const PRINCIPAL_KEY = "resilient-mcp/principal";
-
-/** The AuthInfo a transport hands to the server for a request sent by `principal`. */
+/**
+ * Carries the principal the authenticate middleware found through the SDK to the tool call, in
+ * the SDK's own slot for it (`extra.authInfo`). The credential itself never travels: `token` stays
+ * empty, the principal rides in `extra`.
+ */
 export function authInfoFor(principal: Principal | undefined): AuthInfo | undefined {
   if (principal === undefined) return undefined;
   return {
     token: "",
-    clientId: principal.id,
+    clientId: principal.credentialId ?? principal.id,
     scopes: [...principal.permissions],
-    extra: { [PRINCIPAL_KEY]: principal },
+    extra: { principal },
   };
 }
 
-/** The principal a request handler's AuthInfo carries, if any (anonymous otherwise). */
-export function principalFrom(authInfo: AuthInfo | undefined): Principal | undefined {
-  const value = authInfo?.extra?.[PRINCIPAL_KEY];
-  return isPrincipal(value) ? value : undefined;
+/** The principal a request's auth info carries; undefined for an anonymous caller. */
+export function principalOfAuthInfo(authInfo: AuthInfo | undefined): Principal | undefined {
+  const principal = authInfo?.extra?.principal;
+  return isPrincipal(principal) ? principal : undefined;
 }
 
 function isPrincipal(value: unknown): value is Principal {

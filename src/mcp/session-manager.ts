@@ -10,8 +10,8 @@ import { StreamableHttpTransport } from "./transport/streamable-http-transport.j
 export interface Session {
   readonly transport: StreamableHttpTransport;
   readonly server: McpServer;
-  /** The principal that sent initialize (undefined: anonymous); only it may use the session. */
-  readonly principalId: string | undefined;
+  /** Who opened it (see sessionOwnerOf): only the same principal may use it. */
+  readonly owner: string;
   lastActivity: number;
   inFlight: number;
 }
@@ -85,13 +85,11 @@ export class SessionManager {
   }
 
   /**
-   * Creates the transport and server for an initialize request sent by `principalId`. The session
-   * is registered only once the transport has issued its id; call `release` after the request if
-   * it was not.
+   * Creates the transport and server for an initialize request by `owner`. The session is
+   * registered only once the transport has issued its id; call `release` after the request if it
+   * was not.
    */
-  async open(
-    principalId: string | undefined,
-  ): Promise<{ transport: StreamableHttpTransport; release: () => Promise<void> }> {
+  async open(owner: string): Promise<{ transport: StreamableHttpTransport; release: () => Promise<void> }> {
     this.pending += 1;
     let settled = false;
     const settle = () => {
@@ -112,7 +110,7 @@ export class SessionManager {
       onsessioninitialized: (sessionId) => {
         settle();
         const now = this.now();
-        this.sessions.set(sessionId, { transport, server, principalId, lastActivity: now, inFlight: 0 });
+        this.sessions.set(sessionId, { transport, server, owner, lastActivity: now, inFlight: 0 });
         this.options.metrics.sessionsCreated.inc();
         this.options.logger.info({ mcp_session_id: sessionId }, "session opened");
       },

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { JsonRpcCode, writeJsonRpcError } from "../http/json-rpc-error.js";
+import { sessionOwnerOf } from "../auth/principal.js";
 import type { ServerLifecycle } from "../lifecycle.js";
 import type { Principal } from "../tools/tool-definition.js";
 import type { McpEndpointHooks } from "./endpoint-hooks.js";
@@ -54,11 +55,11 @@ export class SessionRoutes {
     if (this.refuseAccept(req, res)) return;
     const refusal = this.sessions.admit(this.lifecycle.draining);
     if (refusal !== undefined) {
-      this.hooks.onSessionRefused?.(refusal.reason);
+      this.hooks.onSessionRefused?.({ reason: refusal.reason });
       refuseSession(res, refusal);
       return;
     }
-    const { transport, release } = await this.sessions.open(principal?.id);
+    const { transport, release } = await this.sessions.open(sessionOwnerOf(principal));
     try {
       transport.handlePost(req, res, messages, batch, authInfoFor(principal));
     } finally {
@@ -102,8 +103,12 @@ export class SessionRoutes {
     principal: Principal | undefined,
   ): Session | undefined {
     const session = this.sessions.get(sessionId);
-    if (session !== undefined && session.principalId !== principal?.id) {
-      this.hooks.onSessionRefused?.("session_mismatch");
+    if (session !== undefined && session.owner !== sessionOwnerOf(principal)) {
+      this.hooks.onSessionRefused?.({
+        reason: "session_mismatch",
+        sessionId,
+        ...(principal === undefined ? {} : { principal }),
+      });
       sessionNotFound(res);
       return undefined;
     }

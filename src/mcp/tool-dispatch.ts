@@ -16,7 +16,7 @@ import {
   type InputRequiredResult,
 } from "./input/client-input.js";
 import { userInputChannel } from "./input/user-input-channel.js";
-import { principalFrom } from "./principal-auth-info.js";
+import { principalOfAuthInfo } from "./principal-auth-info.js";
 import { ProtocolError } from "./protocol-error.js";
 import type { ClientInputSource, McpRequestExtra, RawTool } from "./raw-tool.js";
 
@@ -85,7 +85,7 @@ export class ToolDispatch {
 function callContext(extra: McpRequestExtra, input: ClientInput | undefined) {
   const progressToken = extra._meta?.progressToken;
   const userInput = userInputChannel(input);
-  const principal = principalFrom(extra.authInfo);
+  const principal = principalOfAuthInfo(extra.authInfo);
   const requestId = extra.requestInfo?.headers["x-request-id"];
   return {
     signal: extra.signal,

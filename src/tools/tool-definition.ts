@@ -15,6 +15,10 @@ export interface ToolAnnotations {
 export interface Principal {
   readonly id: string;
   readonly permissions: ReadonlySet<string>;
+  /** How the caller proved who it is (see src/auth); absent for principals built in code. */
+  readonly authenticatedBy?: "api_key" | "oauth" | "anonymous";
+  /** Which credential: the API key's id or the OAuth client's id — never the secret itself. */
+  readonly credentialId?: string;
 }
 
 /** What the runner gives a handler for one call. */

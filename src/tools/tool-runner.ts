@@ -28,6 +28,7 @@ import { cancelled, timedOut } from "../errors/transient-errors.js";
 import { UnknownToolError } from "../errors/unknown-tool-error.js";
 import { validationErrorFromZod } from "../errors/validation-error.js";
 import type { Metrics } from "../observability/metrics.js";
+import { auditFields } from "./audit-log.js";
 import type { AnyToolDefinition, Principal, ToolContext } from "./tool-definition.js";
 import { parseQuietly } from "./parse-quietly.js";
 import { toolListing, type ToolListing } from "./tool-listing.js";
@@ -208,6 +209,7 @@ export function createToolRunner(options: ToolRunnerOptions): ToolRunner {
         outcome: finished.outcome,
         duration_ms: now() - started,
         principal: principal.id,
+        ...auditFields(tool, principal, validArgs ?? args),
         ...finished.fields,
         ...(stepProblems.length > 0 ? { unusable_steps: stepProblems } : {}),
       },

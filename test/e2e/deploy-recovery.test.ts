@@ -382,7 +382,7 @@ describe("deploy_application without deploy.production, over HTTP", { timeout: 3
   before(async () => {
     server = await startServer({
       ...DURATIONS,
-      DEFAULT_PERMISSIONS: "deploy.development,deploy.staging,deploy.cancel",
+      ANONYMOUS_PERMISSIONS: "deploy.development,deploy.staging,deploy.cancel",
     });
     ({ client } = await connectClient(server.mcpUrl));
     await client.listTools();

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { withDeadline } from "./deadline.js";
+import { TEST_PERMISSIONS } from "./test-server.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -25,6 +26,7 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Ser
       PORT: "0",
       HOST: "127.0.0.1",
       LOG_LEVEL: "info",
+      ANONYMOUS_PERMISSIONS: TEST_PERMISSIONS,
       DATA_DIR: env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "resilient-mcp-proc-")),
       UPSTREAM_BASE_URL: "http://127.0.0.1:47",
       WEATHER_GEOCODING_URL: "http://127.0.0.1:47",

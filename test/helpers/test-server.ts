@@ -8,6 +8,13 @@ import { createApp } from "../../src/app.js";
 import { createServices, type ServiceOptions, type Services } from "../../src/services.js";
 import { LogCapture } from "./log-capture.js";
 
+/**
+ * What tests of tool behaviour call with, anonymously on loopback: every permission but
+ * project.delete (whose refusal they exercise). Tests of authorization set their own.
+ */
+export const TEST_PERMISSIONS =
+  "project.create,project.update,project.archive,deploy.development,deploy.staging,deploy.production,deploy.cancel,records.import";
+
 export interface RunningServer {
   readonly url: URL;
   readonly mcpUrl: URL;
@@ -26,6 +33,7 @@ export async function buildApp(env: Record<string, string> = {}, options: Servic
   const logs = new LogCapture();
   const config = loadConfig({
     LOG_LEVEL: "debug",
+    ANONYMOUS_PERMISSIONS: TEST_PERMISSIONS,
     DATA_DIR: env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "resilient-mcp-test-")),
     UPSTREAM_BASE_URL: "http://127.0.0.1:47",
     WEATHER_GEOCODING_URL: "http://127.0.0.1:47",

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
 import { loadConfig } from "../../config/load.js";
+import { authStartupProblems } from "../../src/auth/exposure.js";
 
 const root = new URL("../../", import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), "utf8");
@@ -23,6 +24,7 @@ describe("Dockerfile and docker-compose.yml", () => {
     const build = JSON.parse(read("tsconfig.build.json")) as { compilerOptions?: { outDir?: string } };
     const outDir = build.compilerOptions?.outDir ?? JSON.parse(read("tsconfig.json")).compilerOptions.outDir;
     assert.match(dockerfile, new RegExp(`CMD \\["node", "${outDir}/src/main.js"\\]`));
+    assert.match(dockerfile, /^ENV AUTH_API_KEYS_FILE=\S+$/m, "the image ships with API keys");
     assert.ok(existsSync(new URL("src/main.ts", root)));
   });
 
@@ -35,6 +37,11 @@ describe("Dockerfile and docker-compose.yml", () => {
     for (const service of services) {
       const config = loadConfig(service.environment ?? {});
       assert.equal(config.host, "0.0.0.0", "a container must bind all interfaces");
+      assert.ok(
+        config.auth.apiKeysFile !== undefined || config.auth.oauth !== undefined,
+        "callers authenticate",
+      );
+      assert.deepEqual(authStartupProblems(config.auth, config.host), []);
       assert.ok(
         service.ports?.some((port) => port.endsWith(`:${config.port}`)),
         "the port is published",
