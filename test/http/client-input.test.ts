@@ -19,7 +19,7 @@ function accept(confirm: boolean) {
 describe("a project delete asks the user first (2026-07-28)", () => {
   let server: RunningServer;
   before(async () => {
-    server = await startServer({ DEFAULT_PERMISSIONS: "project.delete,deploy.production" });
+    server = await startServer({ ANONYMOUS_PERMISSIONS: "project.delete,deploy.production" });
   });
   after(async () => {
     await server.close();

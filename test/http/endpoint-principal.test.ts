@@ -33,7 +33,7 @@ describe("the principal the auth layer names", () => {
     const config = loadConfig({
       LOG_LEVEL: "debug",
       DATA_DIR: mkdtempSync(join(tmpdir(), "resilient-mcp-principal-")),
-      DEFAULT_PERMISSIONS: "project.create",
+      ANONYMOUS_PERMISSIONS: "project.create",
     });
     services = await createServices(config, { logDestination: new LogCapture() });
     const { endpoint } = services;
@@ -81,7 +81,7 @@ describe("the principal the auth layer names", () => {
     assert.equal(alice.messages[0].result.structuredContent.success, true, alice.text);
   });
 
-  it("reaches the tool on a session, and the session answers no one else: 404, counted as session_mismatch", async () => {
+  it("reaches the tool on a session, and the session answers no one else: 404, counted as an auth failure (session_mismatch)", async () => {
     const session = await McpHttpSession.open(mcpUrl);
     const asAnonymous = await readAnswer(
       await session.post(
@@ -107,8 +107,8 @@ describe("the principal the auth layer names", () => {
     assert.equal(deleted.status, 404, "another principal cannot end the session either");
     assert.ok(services.endpoint.sessions?.get(session.id), "the session lives on");
 
-    const rejected = await services.metrics.registry.getSingleMetric("mcp_sessions_rejected_total")?.get();
-    const mismatches = rejected?.values.find((value) => value.labels.reason === "session_mismatch");
+    const failures = await services.metrics.registry.getSingleMetric("mcp_auth_failures_total")?.get();
+    const mismatches = failures?.values.find((value) => value.labels.reason === "session_mismatch");
     assert.equal(mismatches?.value, 2);
   });
 });
