@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { JsonRpcCode, writeJsonRpcError } from "../http/json-rpc-error.js";
+import { refusalCodeFor } from "../http/refusal-code.js";
 import type { ServerLifecycle } from "../lifecycle.js";
 import type { Principal } from "../tools/tool-definition.js";
 import { acceptsJsonAndSse, headerOf, legacyVersionProblem, namesModernVersion } from "./http-checks.js";
@@ -49,7 +50,7 @@ export class McpEndpoint {
     writeJsonRpcError(
       res,
       415,
-      refusalCode(req),
+      refusalCodeFor(req),
       "Unsupported Media Type: Content-Type must be application/json",
     );
     return true;
@@ -109,7 +110,7 @@ export class McpEndpoint {
       writeJsonRpcError(
         res,
         405,
-        refusalCode(req),
+        refusalCodeFor(req),
         `Method Not Allowed: ${req.method ?? ""} is not served without a session; use POST`,
         {
           suggestion: "Send every request as a POST to /mcp.",
@@ -123,7 +124,7 @@ export class McpEndpoint {
   /** Any other method on /mcp. */
   notAllowed(req: IncomingMessage, res: ServerResponse): void {
     res.setHeader("Allow", this.parts.sessions === undefined ? "POST" : "GET, POST, DELETE");
-    writeJsonRpcError(res, 405, refusalCode(req), "Method Not Allowed");
+    writeJsonRpcError(res, 405, refusalCodeFor(req), "Method Not Allowed");
   }
 
   /** Shutdown: sessions close (their running calls are answered first), then the shared server. */
@@ -208,12 +209,4 @@ function protocolHeaders(req: IncomingMessage): ProtocolHeaders {
     method: headerOf(req, "mcp-method"),
     name: headerOf(req, "mcp-name"),
   };
-}
-
-/**
- * The JSON-RPC code of an HTTP-level refusal: a 2026 client gets a code its spec defines (-32600),
- * since -32000…-32019 are legacy there; a 2025 client gets -32000, as the SDK answers.
- */
-function refusalCode(req: IncomingMessage): number {
-  return namesModernVersion(req) ? JsonRpcCode.invalidRequest : JsonRpcCode.serverError;
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
-import { isModernVersion } from "./modern/envelope.js";
+export { namesModernVersion } from "../http/refusal-code.js";
 
 /** A request header's value when it is given once, trimmed of the whitespace HTTP allows around it. */
 export function headerOf(req: IncomingMessage, name: string): string | undefined {
@@ -10,12 +10,6 @@ export function headerOf(req: IncomingMessage, name: string): string | undefined
 
 /** The 2025 protocol versions a session may speak. */
 export const LEGACY_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
-
-/** A request that names a 2026 protocol version in its header speaks the stateless era. */
-export function namesModernVersion(req: IncomingMessage): boolean {
-  const version = headerOf(req, "mcp-protocol-version");
-  return version !== undefined && isModernVersion(version);
-}
 
 /** A POST's client must take either kind of answer: JSON, or an SSE stream. */
 export function acceptsJsonAndSse(req: IncomingMessage): boolean {

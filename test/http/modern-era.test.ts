@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { deadlineSignal, withDeadline } from "../helpers/deadline.js";
 import { McpHttpSession, readAnswer, toolCallRequest } from "../helpers/mcp-http-session.js";
@@ -319,5 +320,61 @@ describe("subscriptions/listen", () => {
     } finally {
       if (!closed) await server.close();
     }
+  });
+});
+
+describe("HTTP-level refusals of a 2026 request, before the endpoint", () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({ MAX_BODY_BYTES: "1024" });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  const post = (headers: Record<string, string>, body: string) =>
+    fetch(server.mcpUrl, {
+      method: "POST",
+      headers: { Accept: "application/json, text/event-stream", "MCP-Protocol-Version": MODERN, ...headers },
+      body,
+      signal: deadlineSignal("the refusal"),
+    }).then(readAnswer);
+
+  it("a body over MAX_BODY_BYTES, a non-JSON body and a foreign Host get -32600, not the legacy -32000", async () => {
+    const big = await post(
+      { "Content-Type": "application/json" },
+      JSON.stringify({ padding: "x".repeat(2048) }),
+    );
+    assert.equal(big.status, 413);
+    assert.equal(big.messages[0].error.code, -32600);
+    const text = await post({ "Content-Type": "text/plain" }, "hello");
+    assert.equal(text.status, 415);
+    assert.equal(text.messages[0].error.code, -32600);
+    // fetch will not send a Host of its choosing; node:http will, as a DNS-rebinding page would.
+    const foreign = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        server.mcpUrl,
+        {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            "MCP-Protocol-Version": MODERN,
+            Host: "evil.example.com",
+          },
+          signal: deadlineSignal("the foreign-Host refusal"),
+        },
+        (res) => {
+          let body = "";
+          res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+          res.on("end", () => {
+            resolve({ status: res.statusCode ?? 0, body });
+          });
+        },
+      );
+      req.on("error", reject);
+      req.end("{}");
+    });
+    assert.equal(foreign.status, 403);
+    assert.equal((JSON.parse(foreign.body) as { error: { code: number } }).error.code, -32600);
   });
 });

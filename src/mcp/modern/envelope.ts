@@ -11,13 +11,8 @@ import {
  */
 export const LOG_LEVEL_META_KEY = "io.modelcontextprotocol/logLevel";
 
-/** The first protocol revision of the stateless era; revisions are ISO dates, so they sort. */
-export const FIRST_MODERN_VERSION = "2026-07-28";
-
-/** Whether a protocol version names the stateless era (2026-07-28 or later). */
-export function isModernVersion(version: string): boolean {
-  return version >= FIRST_MODERN_VERSION;
-}
+export { FIRST_MODERN_VERSION, isModernVersion } from "../../http/refusal-code.js";
+import { isModernVersion } from "../../http/refusal-code.js";
 
 const LOG_LEVELS = new Set(["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]);
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import { CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
+import { sessionOwnerOf } from "../../auth/principal.js";
 import type { Principal } from "../../tools/tool-definition.js";
 import type { InputResponse } from "../input/client-input.js";
 import { RequestStateRejected, type RequestStates, type StatePayload } from "../input/request-state.js";
@@ -18,6 +19,7 @@ import { authInfoFor } from "../principal-auth-info.js";
 import type { RequestObserver } from "../request-observer.js";
 import type { ServerFactory } from "../server-factory.js";
 import { isRequest, isResponse } from "../transport/json-rpc-message.js";
+import { duplicateRequestId } from "../transport/transport-refusals.js";
 import { SharedServerTransport } from "./shared-transport.js";
 import { StatelessExchange } from "./stateless-exchange.js";
 
@@ -74,7 +76,8 @@ export class StatelessDispatch {
     const params: Record<string, unknown> = isPlainObject(request.params) ? request.params : {};
     const named = typeof params.name === "string" ? params.name : params.uri;
     const target = typeof named === "string" ? named : "";
-    const binding = { method: request.method, target, principal: principal?.id ?? "" };
+    // Bound to the caller as auth knows it: an API key and a token of the same name are two callers.
+    const binding = { method: request.method, target, principal: sessionOwnerOf(principal) };
     let state: StatePayload | undefined;
     if (INPUT_METHODS.has(request.method) && typeof params.requestState === "string") {
       try {
@@ -126,6 +129,13 @@ export class StatelessDispatch {
     if (requests.length === 0) {
       res.writeHead(202).end();
       for (const message of messages) if (!isResponse(message)) this.transport.notify(message, extra);
+      return;
+    }
+    const duplicate = requests.find(
+      (request, index) => requests.findIndex((other) => other.id === request.id) !== index,
+    );
+    if (duplicate !== undefined) {
+      duplicateRequestId(res, duplicate.id);
       return;
     }
     const version = req.headers["mcp-protocol-version"];

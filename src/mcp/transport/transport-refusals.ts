@@ -22,7 +22,7 @@ export function duplicateRequestId(res: ServerResponse, id: RequestId): void {
     res,
     409,
     JsonRpcCode.invalidRequest,
-    `Invalid Request: request id ${JSON.stringify(id)} is already in flight on this session`,
+    `Invalid Request: request id ${JSON.stringify(id)} is already in flight on this session, or twice in this batch`,
     {
       request_id: id,
       suggestion:
