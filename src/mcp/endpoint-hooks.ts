@@ -33,7 +33,7 @@ export interface McpEndpointHooks {
   /**
    * Every JSON-RPC request a server answered, once (unknown tools included), and every 2026
    * request refused before it reached one. 2025 requests refused at the HTTP level (no session,
-   * wrong Accept, a reused id) never reached a server and are counted by the HTTP status metrics.
+   * wrong Accept, a reused id) never reached a server and are not reported here.
    */
   readonly onRequestDone?: (event: McpRequestEvent) => void;
   /** A new session refused (capacity, draining), or a session used by a principal other than its own. */
