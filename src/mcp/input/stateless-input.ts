@@ -1,5 +1,5 @@
 import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
-import { MissingRequiredClientCapabilityError } from "@modelcontextprotocol/server";
+import { inputResponse, MissingRequiredClientCapabilityError } from "@modelcontextprotocol/server";
 import {
   CAPABILITY_FOR,
   InputRequired,
@@ -84,17 +84,14 @@ function findAnswer(
   return response;
 }
 
+/** The kind of answer each input request takes, as the SDK's inputResponse view names it. */
+const ANSWER_KIND: Readonly<Record<InputRequest["method"], string>> = {
+  "elicitation/create": "elicit",
+  "sampling/createMessage": "sampling",
+  "roots/list": "roots",
+};
+
 /** Whether `response` has the shape of a result for `request` (a wrong shape is asked again). */
 function answers(request: InputRequest, response: InputResponse): boolean {
-  switch (request.method) {
-    case "elicitation/create": {
-      const { action, content } = response;
-      const shaped = content === undefined || (typeof content === "object" && content !== null);
-      return (action === "accept" || action === "decline" || action === "cancel") && shaped;
-    }
-    case "sampling/createMessage":
-      return typeof response.role === "string" && typeof response.content === "object";
-    case "roots/list":
-      return Array.isArray(response.roots);
-  }
+  return inputResponse({ answer: response }, "answer").kind === ANSWER_KIND[request.method];
 }
