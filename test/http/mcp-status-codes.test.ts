@@ -238,7 +238,8 @@ describe("session lifecycle limits", () => {
       const sessionId = await openSession(app);
       assert.equal(sessions.size, 1);
       await new Promise((resolve) => setTimeout(resolve, 1100));
-      assert.equal(await sessions.expireIdle(), 1);
+      // The manager's own sweep (every 250 ms here) may have expired it already; either way once.
+      await sessions.expireIdle();
       assert.equal(sessions.size, 0);
       const res = await request(app)
         .post("/mcp")
