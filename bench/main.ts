@@ -15,6 +15,7 @@ import {
   resilient,
   successCallFor,
 } from "./scenarios.js";
+import { eraTargets, erasTable, measureEras } from "./eras.js";
 import { ServerFleet, type RunningServer, type ServerSpec } from "./servers.js";
 import { measureChurn, measureIdleSessions } from "./sessions.js";
 import { measureAlternating, warmUp, type Contender } from "./throughput.js";
@@ -186,8 +187,10 @@ try {
     connections: settings.modeConnections,
     onRun: progress,
   });
+  progress("eras: the 2025 session path, the 2026 stateless path, SDK v2's handler");
+  const eras = await measureEras(fleet, { ...settings, connections: settings.modeConnections }, progress);
   const { idleSessions, churn } = await measureSessions();
-  const measured = { comparison, failurePaths, modes, idleSessions, churn, authentication };
+  const measured = { comparison, failurePaths, modes, idleSessions, churn, authentication, eras };
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
@@ -202,13 +205,17 @@ try {
         "node_modules/@modelcontextprotocol/sdk/package.json",
       ),
       autocannon: versionOf("node_modules/autocannon/package.json"),
+      "@modelcontextprotocol/server (bench reference)": versionOf(
+        "node_modules/@modelcontextprotocol/server/package.json",
+      ),
     },
     settings,
     ...measured,
-    targets: checkTargets(measured),
+    targets: [...checkTargets(measured), ...eraTargets(eras)],
   };
   await writeResults(resultsFile, results);
-  process.stdout.write(`${renderSummary(results)}\n\nResults: ${resultsFile}\n`);
+  const erasSection = `## Protocol eras (${eras.connections} connections)\n\n${erasTable(eras)}`;
+  process.stdout.write(`${renderSummary(results)}\n\n${erasSection}\n\nResults: ${resultsFile}\n`);
 } finally {
   await fleet.close();
 }

@@ -13,6 +13,20 @@ export function mcpHeaders(sessionId?: string): Record<string, string> {
   };
 }
 
+/** The protocol version of the stateless era's requests. */
+export const MODERN_PROTOCOL_VERSION = "2026-07-28";
+
+/** Headers of a 2026-07-28 tools/call: the version, and the method and tool name the body carries. */
+export function modernHeaders(toolName: string): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "mcp-protocol-version": MODERN_PROTOCOL_VERSION,
+    "mcp-method": "tools/call",
+    "mcp-name": toolName,
+  };
+}
+
 export interface McpResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;

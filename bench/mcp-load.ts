@@ -1,5 +1,5 @@
 import autocannon from "autocannon";
-import { mcpHeaders } from "./mcp-http.js";
+import { MODERN_PROTOCOL_VERSION, mcpHeaders, modernHeaders } from "./mcp-http.js";
 
 /** One tools/call to repeat under load, and how to tell its expected answer from anything else. */
 export interface ToolCall {
@@ -14,6 +14,8 @@ export interface LoadTarget {
   readonly url: URL;
   /** Stateful servers: one initialized session per connection. Empty: no session header. */
   readonly sessions: readonly string[];
+  /** "2026-07-28": every request stands alone, with `_meta` and the standard headers; 2025 otherwise. */
+  readonly era?: "2026-07-28";
   /** Sent with every request besides the MCP headers (e.g. Authorization). */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -31,13 +33,26 @@ export interface LoadRun {
   readonly latenciesMs: Float64Array;
 }
 
-/** The JSON-RPC body of a tools/call (a constant id: one request at a time per connection). */
-export function toolCallBody(call: ToolCall): string {
+/**
+ * The JSON-RPC body of a tools/call (a constant id: one request at a time per connection). In the
+ * stateless era the params carry the protocol version and client capabilities in `_meta`.
+ */
+export function toolCallBody(call: ToolCall, era?: LoadTarget["era"]): string {
+  const meta =
+    era === undefined
+      ? {}
+      : {
+          _meta: {
+            "io.modelcontextprotocol/protocolVersion": MODERN_PROTOCOL_VERSION,
+            "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1.0.0" },
+            "io.modelcontextprotocol/clientCapabilities": {},
+          },
+        };
   return JSON.stringify({
     jsonrpc: "2.0",
     id: 1,
     method: "tools/call",
-    params: { name: call.name, arguments: call.arguments },
+    params: { name: call.name, arguments: call.arguments, ...meta },
   });
 }
 
@@ -61,8 +76,8 @@ export async function runLoad(
     duration: options.seconds,
     sampleInt: 100,
     timeout: 10,
-    headers: { ...mcpHeaders(), ...target.headers },
-    body: toolCallBody(call),
+    headers: { ...(target.era === undefined ? mcpHeaders() : modernHeaders(call.name)), ...target.headers },
+    body: toolCallBody(call, target.era),
     setupClient(client) {
       const sessionId = target.sessions[nextSession % Math.max(1, target.sessions.length)];
       nextSession += 1;

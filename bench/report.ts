@@ -16,6 +16,8 @@ export interface BenchResults {
   readonly modes: Series;
   readonly idleSessions: readonly IdleSessionMemory[];
   readonly churn: SessionChurn;
+  /** The 2025 session path, the 2026 stateless path and SDK v2's handler at one concurrency. */
+  readonly eras?: Series;
   /** The authenticated paths against the unauthenticated one (bench/auth.ts). */
   readonly authentication?: Series;
   readonly targets: readonly TargetCheck[];

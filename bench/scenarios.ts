@@ -35,6 +35,8 @@ export const resilient: ServerSpec = { kind: "resilient", label: "resilient-mcp"
 export const bareSdk: ServerSpec = { kind: "bare-sdk", label: "bare SDK" };
 export const everything: ServerSpec = { kind: "everything", label: "server-everything" };
 export const expressEcho: ServerSpec = { kind: "express-echo", label: "Express echo" };
+/** SDK v2's createMcpHandler: a server built per request, both eras (2025 through its stateless fallback). */
+export const sdkV2: ServerSpec = { kind: "sdk-v2", label: "SDK v2 stateless handler" };
 
 /**
  * Transport modes, as the product and the bare server read them: MCP_SESSION_MODE ×
@@ -51,7 +53,7 @@ export const MODES = [
 ] as const;
 
 export function isStateless(spec: ServerSpec): boolean {
-  return spec.kind === "express-echo" || spec.env?.MCP_SESSION_MODE === "stateless";
+  return spec.kind === "express-echo" || spec.kind === "sdk-v2" || spec.env?.MCP_SESSION_MODE === "stateless";
 }
 
 /**

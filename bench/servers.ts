@@ -12,7 +12,7 @@ const bench = (file: string) => join(root, "bench", file);
 const preload = (file: string) => ["--import", pathToFileURL(bench(file)).href];
 
 /** The kinds of server the benchmark compares. */
-export type ServerKind = "resilient" | "bare-sdk" | "everything" | "express-echo";
+export type ServerKind = "resilient" | "bare-sdk" | "everything" | "express-echo" | "sdk-v2";
 
 export interface ServerSpec {
   readonly kind: ServerKind;
@@ -96,6 +96,8 @@ function commandFor(
       return { args: ["--import", "tsx", ...flags, bench("bare-sdk-server.ts")], env };
     case "express-echo":
       return { args: ["--import", "tsx", ...flags, bench("express-echo-server.ts")], env };
+    case "sdk-v2":
+      return { args: ["--import", "tsx", ...flags, bench("sdk-v2-stateless-server.ts")], env };
     case "everything":
       return {
         args: [

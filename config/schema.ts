@@ -4,6 +4,7 @@ import { baseUrl, booleanFlag, commaList, wholeNumber } from "./env-values.js";
 import { metricsEndpointEnvShape, type MetricsEndpointConfig } from "./metrics-endpoint.js";
 import { operationsShape, type OperationsConfig } from "./operations.js";
 import { weatherShape, type WeatherConfig } from "./weather.js";
+import { requestStateEnvShape, type RequestStateConfig } from "./request-state.js";
 
 /** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
 function toOrigin(value: string): string | undefined {
@@ -82,6 +83,7 @@ export const configSchema = z.object({
   ...authEnvShape,
   ...metricsEndpointEnvShape,
   ...operationsShape,
+  ...requestStateEnvShape,
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -117,4 +119,5 @@ export type Config = Readonly<{
   auth: AuthConfig;
   metricsEndpoint: MetricsEndpointConfig;
   operations: OperationsConfig;
+  requestState: RequestStateConfig;
 }>;

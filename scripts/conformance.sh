@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs the official MCP conformance suite (all scenarios) against the built server, started with
-# its conformance fixtures on a free loopback port, then stops it with SIGTERM and checks that it
-# drained and exited 0. The suite crashes on Node 20, so it runs on the Node 22 binary that its
-# own folder (tools/conformance) installs from the npm registry.
+# Runs the official MCP conformance suite against the built server, started with its conformance
+# fixtures on a free loopback port: what the 2025-11-25 revision requires (sessions) and what
+# 2026-07-28 requires (stateless, on the same /mcp), then stops it with SIGTERM and checks that it
+# drained and exited 0. Each run ends with a line "Scored (REVISION): N passed, M failed" counting
+# only the checks the revision requires; the suite's own "Total" line also counts scenarios it runs
+# without scoring (extensions such as tasks, and pending ones). The suite crashes on Node 20, so it
+# runs on the Node 22 binary that its own folder (tools/conformance) installs from the npm registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,9 +34,30 @@ done
 [ -n "$port" ] || { cat "$log"; echo "server did not start"; exit 1; }
 echo "conformance: server pid $server_pid on port $port ($mode)"
 
+# scored_checks LOG: the checks of the summary, less the scenarios listed as not scored.
+scored_checks() {
+  awk '
+    /^=== SUMMARY ===/ { in_summary = 1; next }
+    in_summary && /^(✓|✗) [^ ]+: [0-9]+ passed, [0-9]+ failed$/ {
+      name = $2; sub(/:$/, "", name); passed[name] = $(NF - 3); failed[name] = $(NF - 1); next
+    }
+    /^Not scored for/ { in_unscored = 1; next }
+    in_unscored && /^  [^ ]+ [^ ]+ \(/ { delete passed[$2]; delete failed[$2]; next }
+    END { p = 0; f = 0; for (n in passed) { p += passed[n]; f += failed[n] } printf "%d passed, %d failed\n", p, f }
+  ' "$1"
+}
+
 status=0
-timeout --kill-after=10 900 "$runner/node_modules/.bin/node" "$runner/node_modules/@modelcontextprotocol/conformance/dist/index.js" \
-  server --url "http://localhost:$port/mcp" --suite all || status=$?
+for revision in 2025-11-25 2026-07-28; do
+  echo "conformance: --requirements $revision"
+  run_log=$(mktemp)
+  run_status=0
+  timeout --kill-after=10 900 "$runner/node_modules/.bin/node" "$runner/node_modules/@modelcontextprotocol/conformance/dist/index.js" \
+    server --url "http://localhost:$port/mcp" --requirements "$revision" 2>&1 | tee "$run_log" || run_status=$?
+  echo "Scored ($revision): $(scored_checks "$run_log")"
+  rm -f "$run_log"
+  [ "$run_status" -ne 0 ] && status=$run_status
+done
 
 kill -TERM "$server_pid"
 # The drain is bounded by SHUTDOWN_GRACE_MS; past 30 s the server is hung, not draining.

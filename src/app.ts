@@ -61,19 +61,8 @@ export function createApp(services: Services): Express {
     createMcpRouter({
       front: [guard, corsForBrowsers],
       authenticate: services.auth.authenticate,
-      onSessionMismatch: (sessionId, principal) => {
-        services.auth.failures.inc({ reason: "session_mismatch" });
-        services.logger.warn(
-          { mcp_session_id: sessionId, principal: principal?.id ?? services.auth.anonymousPrincipal.id },
-          "session presented by a principal other than the one that opened it; answered as unknown",
-        );
-      },
-      config,
-      lifecycle: services.lifecycle,
-      metrics: services.metrics,
-      createServer: services.createServer,
-      isKnownTool: services.tools.isKnownTool,
-      sessions: services.sessions,
+      maxBodyBytes: config.maxBodyBytes,
+      endpoint: services.endpoint,
     }),
   );
 

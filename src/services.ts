@@ -1,5 +1,4 @@
 import { resolve } from "node:path";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { DestinationStream, Logger } from "pino";
 import type { Config } from "../config/schema.js";
 import manifest from "../package.json" with { type: "json" };
@@ -14,12 +13,11 @@ import { createWorkspace } from "./backends/workspace/index.js";
 import { HealthMonitor } from "./health/health-monitor.js";
 import { evaluateReadiness, type CheckResult, type ReadinessCheck } from "./health/readiness.js";
 import { ServerLifecycle } from "./lifecycle.js";
-import { createConformanceFixtureTools, registerConformanceFixtures } from "./mcp/conformance/index.js";
-import { productToolsFrom } from "./mcp/runner-tools.js";
-import { createServerFactory } from "./mcp/server-factory.js";
-import { SessionManager } from "./mcp/session-manager.js";
-import { ToolDispatch } from "./mcp/tool-dispatch.js";
+import { createMcpEndpoint } from "./mcp/create-endpoint.js";
+import type { McpEndpoint } from "./mcp/endpoint.js";
+import type { McpEndpointHooks } from "./mcp/endpoint-hooks.js";
 import { createLogger, failureLogger } from "./observability/logger.js";
+import { NETWORK_TRANSPORT } from "./observability/metric-labels.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
 import type { CircuitSource } from "./observability/upstream-metrics.js";
 import { createProductToolDefinitions } from "./tools/product-catalog.js";
@@ -37,10 +35,8 @@ export interface Services {
   readonly lifecycle: ServerLifecycle;
   readonly auth: AuthServices;
   readonly backends: ToolBackends;
-  readonly tools: ToolDispatch;
-  readonly createServer: () => McpServer;
-  /** Stateful mode only. */
-  readonly sessions: SessionManager | undefined;
+  /** Everything MCP on HTTP: both protocol eras, sessions, transports. */
+  readonly endpoint: McpEndpoint;
   readonly readinessChecks: readonly ReadinessCheck[];
   /** Closes sessions and backends; the HTTP server is main's to close. */
   close(): Promise<void>;
@@ -59,12 +55,12 @@ export interface ServiceOptions {
 export async function createServices(config: Config, options: ServiceOptions = {}): Promise<Services> {
   const logger = createLogger({ level: config.logLevel, destination: options.logDestination });
   const lifecycle = new ServerLifecycle();
-  // Filled in below (the engine too); the gauges read them only at scrape time.
-  let sessions: SessionManager | undefined;
+  // Filled in below (the engine and the endpoint too); the gauges read them only at scrape time.
+  const built: { endpoint?: McpEndpoint } = {};
   const circuits: CircuitSource[] = [];
   const readinessChecks: ReadinessCheck[] = [];
   const metrics = createMetrics({
-    activeSessions: () => sessions?.size ?? 0,
+    activeSessions: () => built.endpoint?.sessionCount ?? 0,
     sessionLimit: config.maxSessions,
     circuits: () => circuits,
     stalledDeployments: () => engine.stalledCount,
@@ -151,32 +147,27 @@ export async function createServices(config: Config, options: ServiceOptions = {
     strictSteps: options.strictSteps ?? false,
     anonymousPrincipal: auth.anonymousPrincipal,
   });
-  const tools = new ToolDispatch(
-    productToolsFrom(runner),
-    config.conformanceFixtures ? createConformanceFixtureTools() : [],
-  );
-  const createServer = createServerFactory({
-    name: "resilient-mcp",
-    version: manifest.version,
-    tools,
-    extend: config.conformanceFixtures ? registerConformanceFixtures : undefined,
-  });
-
-  if (config.sessionMode === "stateful") {
-    sessions = new SessionManager({
-      createServer,
-      logger,
-      metrics,
-      isKnownTool: tools.isKnownTool,
-      idleTimeoutMs: config.sessionIdleTimeoutMs,
-      maxSessions: config.maxSessions,
+  const endpoint = await createMcpEndpoint({
+    server: { name: "resilient-mcp", version: manifest.version },
+    runner,
+    settings: {
+      sessionMode: config.sessionMode,
       jsonResponse: config.jsonResponse,
       streamAfterMs: config.streamAfterMs,
       sseRetryMs: config.sseRetryMs,
       sseEventHistory: config.sseEventHistory,
-    });
-    sessions.start();
-  }
+      sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+      maxSessions: config.maxSessions,
+      requestStateKey: config.requestState.key,
+      requestStateTtlSeconds: config.requestState.ttlSeconds,
+      conformanceFixtures: config.conformanceFixtures,
+    },
+    lifecycle,
+    logger,
+    metrics,
+    hooks: endpointHooks(metrics, auth, logger),
+  });
+  built.endpoint = endpoint;
 
   // A read-only store refuses writes by design: only whether it still answers matters.
   const storeHealth = new HealthMonitor({
@@ -202,14 +193,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
     lifecycle,
     auth,
     backends,
-    tools,
-    createServer,
-    sessions,
+    endpoint,
     readinessChecks,
     async close() {
       auth.close();
       storeHealth.stop();
-      await sessions?.closeAll();
+      await endpoint.close();
       engine.stop();
       await store.close();
     },
@@ -228,4 +217,37 @@ async function pingStore(store: SqliteStore): Promise<CheckResult> {
       message: `The store does not answer reads (${typeof code === "string" ? code : "closed"}).`,
     };
   }
+}
+
+/**
+ * Counts and logs what the MCP endpoint reports, with label values from closed sets only. A session
+ * presented by another principal is an authentication failure: counted and logged with auth's.
+ */
+function endpointHooks(metrics: Metrics, auth: AuthServices, logger: Logger): McpEndpointHooks {
+  return {
+    onRequestDone(event) {
+      metrics.operationDuration.observe(
+        {
+          mcp_method_name: event.method,
+          gen_ai_tool_name: event.toolName ?? "",
+          error_type: event.errorType,
+          rpc_response_status_code: event.errorCode === undefined ? "" : String(event.errorCode),
+          mcp_protocol_version: event.protocolVersion,
+          network_transport: NETWORK_TRANSPORT,
+        },
+        event.durationSeconds,
+      );
+    },
+    onSessionRefused({ reason, sessionId, principal }) {
+      if (reason !== "session_mismatch") {
+        metrics.sessionsRejected.inc({ reason });
+        return;
+      }
+      auth.failures.inc({ reason });
+      logger.warn(
+        { mcp_session_id: sessionId, principal: principal?.id ?? auth.anonymousPrincipal.id },
+        "session presented by a principal other than the one that opened it; answered as unknown",
+      );
+    },
+  };
 }

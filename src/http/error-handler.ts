@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { JsonRpcCode, writeJsonRpcError } from "./json-rpc-error.js";
+import { refusalCodeFor } from "./refusal-code.js";
 
 interface BodyParserError {
   type: string;
@@ -23,14 +24,14 @@ export function httpErrorHandler(options: { maxBodyBytes: number }): ErrorReques
           writeJsonRpcError(res, 400, JsonRpcCode.parseError, "Parse error: Invalid JSON");
           return;
         case "entity.too.large":
-          writeJsonRpcError(res, 413, JsonRpcCode.serverError, "Payload Too Large", {
+          writeJsonRpcError(res, 413, refusalCodeFor(req), "Payload Too Large", {
             max_bytes: options.maxBodyBytes,
             suggestion: `Send a request body of at most ${options.maxBodyBytes} bytes.`,
           });
           return;
         case "encoding.unsupported":
         case "charset.unsupported":
-          writeJsonRpcError(res, 415, JsonRpcCode.serverError, "Unsupported Media Type: use UTF-8 JSON");
+          writeJsonRpcError(res, 415, refusalCodeFor(req), "Unsupported Media Type: use UTF-8 JSON");
           return;
         case "request.aborted":
         case "request.size.invalid":

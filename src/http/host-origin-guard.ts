@@ -1,5 +1,6 @@
 import type { RequestHandler } from "express";
-import { JsonRpcCode, writeJsonRpcError } from "./json-rpc-error.js";
+import { writeJsonRpcError } from "./json-rpc-error.js";
+import { refusalCodeFor } from "./refusal-code.js";
 
 /** Splits "host:port" or "[v6]:port" into its host and optional port. */
 function splitHostPort(value: string): { host: string; port: string | undefined } {
@@ -55,7 +56,7 @@ export function hostOriginGuard(options: {
   return (req, res, next) => {
     const host = req.headers.host;
     if (host === undefined || !hostAllowed(host)) {
-      writeJsonRpcError(res, 403, JsonRpcCode.serverError, "Forbidden: Host header is not allowed", {
+      writeJsonRpcError(res, 403, refusalCodeFor(req), "Forbidden: Host header is not allowed", {
         reason: "host_not_allowed",
         suggestion: "Connect using an allowed host name, or add this host to ALLOWED_HOSTS on the server.",
       });
@@ -63,7 +64,7 @@ export function hostOriginGuard(options: {
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !originAllowed(origin, options.allowedOrigins)) {
-      writeJsonRpcError(res, 403, JsonRpcCode.serverError, "Forbidden: Origin is not allowed", {
+      writeJsonRpcError(res, 403, refusalCodeFor(req), "Forbidden: Origin is not allowed", {
         reason: "origin_not_allowed",
         suggestion:
           "Use the server from an allowed origin, or add this origin to ALLOWED_ORIGINS on the server.",

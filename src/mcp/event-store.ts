@@ -7,6 +7,14 @@ interface StoredEvent {
   readonly message: JSONRPCMessage;
 }
 
+/** The event id a client resumes from is not (or no longer) held: answered 400, not 503. */
+export class EventIdExpiredError extends Error {
+  override readonly name = "EventIdExpiredError";
+  constructor(eventId: string) {
+    super(`Event ${eventId} is unknown or was pushed out of the event history`);
+  }
+}
+
 /**
  * The SSE events of one session, kept so a client that lost its stream can resume with
  * Last-Event-ID. Bounded: only the newest `capacity` events are kept, so a chatty session cannot
@@ -40,7 +48,7 @@ export class BoundedEventStore implements EventStore {
     { send }: { send: (eventId: EventId, message: JSONRPCMessage) => Promise<void> },
   ): Promise<StreamId> {
     const last = this.events.get(lastEventId);
-    if (last === undefined) throw new Error("Unknown or expired event id");
+    if (last === undefined) throw new EventIdExpiredError(lastEventId);
     let after = false;
     for (const event of this.events.values()) {
       if (after && event.streamId === last.streamId) await send(event.id, event.message);

@@ -4,10 +4,10 @@ import type { Logger } from "pino";
 import { NETWORK_TRANSPORT } from "../observability/metric-labels.js";
 import type { Metrics } from "../observability/metrics.js";
 import { BoundedEventStore } from "./event-store.js";
-import { instrumentTransport, type TransportInstrumentation } from "./instrument-transport.js";
+import type { RequestObserver } from "./request-observer.js";
 import { StreamableHttpTransport } from "./transport/streamable-http-transport.js";
 
-/** One open MCP session: its transport, its server, and when it was last used. */
+/** One open MCP session: its transport, its server, who opened it, and when it was last used. */
 export interface Session {
   readonly transport: StreamableHttpTransport;
   readonly server: McpServer;
@@ -17,6 +17,8 @@ export interface Session {
   inFlight: number;
   /** When initialize registered it, for mcp_server_session_duration_seconds. */
   readonly openedAt: number;
+  /** The protocol version initialize negotiated ("" until it is answered). */
+  readonly protocolVersion: () => string;
 }
 
 /** Why a new session was refused, and when the client may try again. */
@@ -29,7 +31,8 @@ export interface SessionManagerOptions {
   readonly createServer: () => McpServer;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly isKnownTool: (name: string) => boolean;
+  /** Told of every request a session serves (timing, metrics). */
+  readonly observer: RequestObserver;
   readonly idleTimeoutMs: number;
   readonly maxSessions: number;
   readonly jsonResponse: boolean;
@@ -46,8 +49,6 @@ export interface SessionManagerOptions {
  */
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
-  /** What each session's metrics instrumentation learned (its negotiated protocol version). */
-  private readonly instrumented = new WeakMap<StreamableHttpTransport, TransportInstrumentation>();
   /** Sessions being initialized: they count against the cap before they have an id. */
   private pending = 0;
   private sweeper: NodeJS.Timeout | undefined;
@@ -103,6 +104,7 @@ export class SessionManager {
       }
     };
     const server = this.options.createServer();
+    const negotiation = negotiatedVersion(this.options.observer);
     const transport: StreamableHttpTransport = new StreamableHttpTransport({
       sessionIdGenerator: randomUUID,
       jsonOnly: this.options.jsonResponse,
@@ -110,6 +112,7 @@ export class SessionManager {
       eventStore:
         this.options.sseEventHistory > 0 ? new BoundedEventStore(this.options.sseEventHistory) : undefined,
       retryIntervalMs: this.options.sseRetryMs,
+      observer: negotiation.observer,
       onsessioninitialized: (sessionId) => {
         settle();
         const now = this.now();
@@ -120,6 +123,7 @@ export class SessionManager {
           lastActivity: now,
           inFlight: 0,
           openedAt: now,
+          protocolVersion: negotiation.version,
         });
         this.options.metrics.sessionsCreated.inc();
         this.options.logger.info({ mcp_session_id: sessionId }, "session opened");
@@ -135,10 +139,6 @@ export class SessionManager {
       this.options.logger.warn({ err: error, mcp_session_id: transport.sessionId }, "transport error");
     };
     await server.connect(transport);
-    this.instrumented.set(
-      transport,
-      instrumentTransport(transport, this.options.metrics, this.options.isKnownTool),
-    );
     return {
       transport,
       release: async () => {
@@ -198,11 +198,30 @@ export class SessionManager {
 
   private observeEnd(session: Session): void {
     this.options.metrics.sessionDuration.observe(
-      {
-        mcp_protocol_version: this.instrumented.get(session.transport)?.protocolVersion() ?? "",
-        network_transport: NETWORK_TRANSPORT,
-      },
-      Math.max(0, this.now() - session.openedAt) / 1000,
+      { mcp_protocol_version: session.protocolVersion(), network_transport: NETWORK_TRANSPORT },
+      (this.now() - session.openedAt) / 1000,
     );
   }
+}
+
+/**
+ * Passes every request on to `observer`, and remembers the protocol version the answer to
+ * initialize negotiated (for the session's duration metric).
+ */
+function negotiatedVersion(observer: RequestObserver): { observer: RequestObserver; version: () => string } {
+  let negotiated = "";
+  return {
+    version: () => negotiated,
+    observer: {
+      requestStarted(request, protocolVersion) {
+        const finished = observer.requestStarted(request, protocolVersion);
+        if (request.method !== "initialize") return finished;
+        return (response) => {
+          const result = "result" in response ? response.result : undefined;
+          if (typeof result?.protocolVersion === "string") negotiated = result.protocolVersion;
+          finished(response);
+        };
+      },
+    },
+  };
 }

@@ -5,126 +5,131 @@ import {
   type CallToolResult,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
-import { TOOL_FAILURE_META_KEY } from "../errors/tool-failure.js";
-import type { Principal } from "../tools/tool-definition.js";
-import { principalOfAuthInfo } from "./principal-auth-info.js";
 import { findSimilar } from "../errors/similar-matches.js";
+import { TOOL_FAILURE_META_KEY } from "../errors/tool-failure.js";
 import { UnknownToolError, comparableToolName } from "../errors/unknown-tool-error.js";
-import type { McpRequestExtra, RawTool } from "./raw-tool.js";
+import type { ToolCallOutcome, ToolRunner } from "../tools/tool-runner.js";
+import {
+  InputRequired,
+  answerOrAsk,
+  type ClientInput,
+  type InputRequiredResult,
+} from "./input/client-input.js";
+import { userInputChannel } from "./input/user-input-channel.js";
+import { principalOfAuthInfo } from "./principal-auth-info.js";
+import { ProtocolError } from "./protocol-error.js";
+import type { ClientInputSource, McpRequestExtra, RawTool } from "./raw-tool.js";
 
 /**
- * An error the SDK turns into a JSON-RPC error with exactly this code, message and data. (The
- * SDK's McpError prefixes "MCP error -32602:" to the message, which a model does not need.)
+ * Every tool a server serves: the tool runner's, plus raw MCP tools (the conformance fixtures when
+ * enabled). It owns tools/list and tools/call on each server it is installed on (McpServer's own
+ * tool API stays unused), so unknown tools are a JSON-RPC -32602 and every product call goes
+ * through the runner with its error discipline.
  */
-export class ProtocolError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: Record<string, unknown>,
-  ) {
-    super(message);
-    this.name = "ProtocolError";
-  }
-}
-
-/** What the MCP layer needs from the product's tools (the tool runner provides it). */
-export interface ProductTools {
-  /** The tools/list entries, computed once. */
-  list(): readonly Tool[];
-  has(name: string): boolean;
-  call(
-    name: string,
-    args: unknown,
-    context: ToolCallContext,
-  ): Promise<{ envelope: object; isError: boolean; failure?: object }>;
-  /** Registered names nearest to an unknown one, best first. */
-  nearest(name: string, candidates: readonly string[]): string[];
-}
-
-/** What a product tool call receives from the protocol layer, in SDK-free terms. */
-export interface ToolCallContext {
-  readonly signal: AbortSignal;
-  readonly reportProgress?: (progress: number, total?: number, message?: string) => Promise<void>;
-  /** The HTTP request's X-Request-Id, when the transport passed the request's headers. */
-  readonly requestId: string | undefined;
-  /** Who is calling; undefined for an anonymous caller. */
-  readonly principal?: Principal;
-}
-
-/** Every tool a session serves: the product's, plus the conformance fixtures when enabled. */
 export class ToolDispatch {
   private readonly raw: ReadonlyMap<string, RawTool>;
   private readonly listing: { tools: Tool[] };
   private readonly names: readonly string[];
 
   constructor(
-    private readonly product: ProductTools,
+    private readonly runner: ToolRunner,
     rawTools: readonly RawTool[] = [],
   ) {
     this.raw = new Map(rawTools.map((tool) => [tool.definition.name, tool]));
-    const tools = [...product.list(), ...rawTools.map((tool) => tool.definition)];
+    const tools: Tool[] = [
+      ...runner.list().map((tool) => ({ ...tool })),
+      ...rawTools.map((tool) => tool.definition),
+    ];
     this.listing = { tools };
     this.names = tools.map((tool) => tool.name);
   }
 
-  isKnownTool = (name: string): boolean => this.product.has(name) || this.raw.has(name);
+  isKnownTool = (name: string): boolean => this.runner.has(name) || this.raw.has(name);
 
-  /** Owns tools/list and tools/call on the session's server (McpServer's own tool API stays unused). */
-  install(mcp: McpServer): void {
+  /** Owns tools/list and tools/call on `mcp`; `inputFor` says how each call reaches its client. */
+  install(mcp: McpServer, inputFor: ClientInputSource): void {
     mcp.server.registerCapabilities({ tools: { listChanged: false } });
     mcp.server.setRequestHandler(ListToolsRequestSchema, () => this.listing);
     mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-      this.call(request.params.name, request.params.arguments, extra),
+      this.call(request.params.name, request.params.arguments ?? {}, extra, inputFor(extra)),
     );
   }
 
-  private async call(name: string, args: unknown, extra: McpRequestExtra): Promise<CallToolResult> {
+  private async call(
+    name: string,
+    args: Record<string, unknown>,
+    extra: McpRequestExtra,
+    input: ClientInput | undefined,
+  ): Promise<CallToolResult> {
     const raw = this.raw.get(name);
-    if (raw !== undefined) return raw.call((args ?? {}) as Record<string, unknown>, extra);
-
-    const progressToken = extra._meta?.progressToken;
-    const reportProgress =
-      progressToken === undefined
-        ? undefined
-        : (progress: number, total?: number, message?: string) =>
-            extra.sendNotification({
-              method: "notifications/progress",
-              params: { progressToken, progress, total, message },
-            });
-    // Unknown names go to the runner too: it counts and logs them like any failed call.
-    const { envelope, isError, failure } = await this.product
-      .call(name, args ?? {}, {
-        signal: extra.signal,
-        reportProgress,
-        requestId: httpRequestId(extra),
-        principal: principalOfAuthInfo(extra.authInfo),
-      })
-      .catch((error: unknown) => {
-        throw error instanceof UnknownToolError ? this.unknownTool(name, error) : error;
-      });
-    // Clients that drop structuredContent still see the whole envelope as text.
-    return {
-      content: [{ type: "text", text: JSON.stringify(envelope) }],
-      structuredContent: envelope as Record<string, unknown>,
-      isError,
-      // The experimental machine-readable failure block travels beside the envelope, never in it.
-      ...(failure === undefined ? {} : { _meta: { [TOOL_FAILURE_META_KEY]: failure } }),
-    };
+    if (raw !== undefined) return asToolResult(await answerOrAsk(() => raw.call(args, extra, input)));
+    try {
+      return toCallToolResult(await this.runner.call(name, args, callContext(extra, input)));
+    } catch (error) {
+      if (error instanceof InputRequired) return asToolResult(error.result);
+      if (error instanceof UnknownToolError) throw this.unknownTool(name, error);
+      throw error;
+    }
   }
 
   /**
-   * Unknown tools are a protocol error (-32602): the runner's error, its wording and data, with
-   * the nearest names among every tool this session serves (fixtures included).
+   * The runner's unknown-tool error as JSON-RPC -32602 with its wording and data (the reference id
+   * it was logged under included), suggesting from every tool served here.
    */
   private unknownTool(name: string, error: UnknownToolError): ProtocolError {
-    const similar = findSimilar(comparableToolName(name), this.names, { limit: 3 });
-    const served = new UnknownToolError(name, similar, error.referenceId);
+    const served =
+      this.raw.size === 0
+        ? error
+        : new UnknownToolError(
+            name,
+            findSimilar(comparableToolName(name), this.names, { limit: 3 }),
+            error.referenceId,
+          );
     return new ProtocolError(served.code, served.message, served.data);
   }
 }
 
-/** The id the request logger gave the HTTP request carrying this call (see assignRequestId). */
-function httpRequestId(extra: McpRequestExtra): string | undefined {
-  const id = extra.requestInfo?.headers["x-request-id"];
-  return typeof id === "string" ? id : undefined;
+function callContext(extra: McpRequestExtra, input: ClientInput | undefined) {
+  const progressToken = extra._meta?.progressToken;
+  const userInput = userInputChannel(input);
+  const principal = principalOfAuthInfo(extra.authInfo);
+  const requestId = extra.requestInfo?.headers["x-request-id"];
+  return {
+    signal: extra.signal,
+    ...(progressToken === undefined
+      ? {}
+      : {
+          reportProgress: (progress: number, total?: number, message?: string) =>
+            extra.sendNotification({
+              method: "notifications/progress",
+              params: { progressToken, progress, total, message },
+            }),
+        }),
+    ...(principal === undefined ? {} : { principal }),
+    // The id the request logger gave the HTTP request carrying this call (see assignRequestId).
+    ...(typeof requestId === "string" ? { requestId } : {}),
+    ...(userInput === undefined ? {} : { userInput }),
+  };
+}
+
+/**
+ * tools/call answers with either. The SDK's v1 result schema knows only the first: it passes the
+ * input_required fields through and adds an empty `content`, which the stateless encoder drops.
+ */
+function asToolResult(result: CallToolResult | InputRequiredResult): CallToolResult {
+  return result as CallToolResult;
+}
+
+/**
+ * Clients that drop structuredContent still see the whole envelope as text. The experimental
+ * machine-readable failure block travels beside the envelope, in `_meta`, never in it.
+ */
+function toCallToolResult(outcome: ToolCallOutcome): CallToolResult {
+  const envelope: object = outcome.envelope;
+  return {
+    content: [{ type: "text", text: JSON.stringify(envelope) }],
+    structuredContent: envelope as Record<string, unknown>,
+    isError: outcome.isError,
+    ...(outcome.failure === undefined ? {} : { _meta: { [TOOL_FAILURE_META_KEY]: outcome.failure } }),
+  };
 }

@@ -29,7 +29,8 @@ import {
   listAppVersionsTarget,
   waitForDeploymentTarget,
 } from "./deployment-inputs.js";
-import { defineTool, type Principal } from "./tool-definition.js";
+import { defineTool, type Principal, type ToolContext } from "./tool-definition.js";
+import { confirmWithUser } from "./user-confirmation.js";
 
 // Where a model is steered when its first choice is refused: the safest option first.
 const SAFER_ENVIRONMENTS: readonly Environment[] = ["staging", "development"];
@@ -72,6 +73,7 @@ export function deployApplicationTool({ store, deployments }: DeploymentBackends
       }
       const args: DeployArgs = { app_name, environment, version };
       requireDeployPermission(ctx.principal, args);
+      if (environment === "production") await confirmProductionDeploy(ctx, args);
       const deployment = await startOrExplain(store, deployments, args, ctx.principal);
       const remainingMs = deployments.estimateRemainingMs(deployment);
       return success(
@@ -87,6 +89,20 @@ export function deployApplicationTool({ store, deployments }: DeploymentBackends
         },
       );
     },
+  });
+}
+
+/**
+ * Production is what users run: the user confirms first, when the client can ask. A client that
+ * cannot ask deploys under the deploy.production permission alone, as before.
+ */
+async function confirmProductionDeploy(ctx: ToolContext, args: DeployArgs): Promise<void> {
+  const what = `${args.app_name} ${args.version === undefined ? "(its latest version)" : args.version}`;
+  await confirmWithUser(ctx, {
+    key: "confirm_production_deploy",
+    message: `Deploy ${what} to production? It replaces what production users run now.`,
+    action: `deploy ${what} to production`,
+    nothingDone: "Nothing was deployed.",
   });
 }
 

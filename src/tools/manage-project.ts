@@ -11,6 +11,7 @@ import { phraseRefusal } from "../errors/refusal-wording.js";
 import { findSimilar } from "../errors/similar-matches.js";
 import { listProjectsTarget } from "./listing-inputs.js";
 import { defineTool } from "./tool-definition.js";
+import { confirmWithUser } from "./user-confirmation.js";
 
 const ACTIONS = ["create", "update", "delete", "archive"] as const;
 type ProjectAction = (typeof ACTIONS)[number];
@@ -79,7 +80,8 @@ export function manageProjectTool(store: Store) {
       "not exist (similar_matches offers close names); already_exists when creating a name that exists (update it " +
       "instead, or pick another name); permission_denied naming the missing permission (ask the user for it; " +
       "retrying will not help); conflict when updating an archived project (archived projects stay read-only: " +
-      "retrying will not help; create a new project instead).",
+      "retrying will not help; create a new project instead). Delete first asks the user to confirm (when " +
+      "the client supports elicitation); a no is a cancelled error: nothing was deleted.",
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     input: manageProjectInput,
     output: projectData,
@@ -92,6 +94,14 @@ export function manageProjectTool(store: Store) {
         return success({ action, project: describe(created) });
       }
       if (existing === undefined) throw await projectMissing(store, action, project_name, settings);
+      if (action === "delete") {
+        await confirmWithUser(ctx, {
+          key: "confirm_project_delete",
+          message: `Delete the project "${project_name}"? It cannot be undone.`,
+          action: `delete the project "${project_name}"`,
+          nothingDone: "Nothing was deleted.",
+        });
+      }
       const changed = await applyOrExplain(store, action, project_name, settings);
       return success({ action, project: describe(changed) });
     },

@@ -3,10 +3,16 @@ import { classifyError } from "../errors/classify.js";
 import type { ToolError } from "../errors/tool-error.js";
 import { cancelled, deadlineExceeded } from "../errors/transient-errors.js";
 import type { AnyToolDefinition, Principal, ToolContext } from "./tool-definition.js";
+import { AwaitingUserInput, type UserInputChannel } from "./user-input.js";
 
-/** How a handler run ended: its value, or the failure it met (never a rejection). */
+/**
+ * How a handler run ended: its value, the failure it met, or — in the stateless era — the end of
+ * the call to ask the user (never a rejection).
+ */
 export type Settled =
-  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ToolError };
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: ToolError }
+  | { readonly ok: "awaiting"; readonly awaiting: AwaitingUserInput };
 
 /** Everything one handler run needs; the runner builds it per call. */
 export interface HandlerRun {
@@ -20,6 +26,8 @@ export interface HandlerRun {
   readonly signal: AbortSignal;
   readonly reportProgress?:
     ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
+  /** How to ask the user; absent when the client cannot be asked. */
+  readonly userInput?: UserInputChannel | undefined;
   /** Epoch ms when the call started, by `now`. */
   readonly started: number;
   readonly timeoutMs: number;
@@ -36,19 +44,20 @@ export interface HandlerRun {
 export async function runWithDeadline(run: HandlerRun): Promise<Settled> {
   if (run.signal.aborted) return { ok: false, error: cancelled(run.signal.reason) };
   const abort = new CallAbort();
-  const timer = setTimeout(() => {
+  const budget = new Budget(run, () => {
     abort.fire(
       new DOMException(`${run.tool.name} exceeded its ${run.timeoutMs} ms budget`, "TimeoutError"),
       true,
     );
-  }, run.timeoutMs);
+  });
   const forwardCancel = () => {
     const reason: unknown = run.signal.reason;
     abort.fire(reason instanceof Error ? reason : new Error("aborted"), false);
   };
   run.signal.addEventListener("abort", forwardCancel, { once: true });
   const progress = new ProgressGate(run);
-  const running = (async () => run.tool.handler(run.args, handlerContext(run, abort, progress)))();
+  const context = handlerContext(run, abort, progress, budget);
+  const running = (async () => run.tool.handler(run.args, context))();
   running.catch((error: unknown) => {
     // A handler passing on the abort reason is doing as asked; anything else after the end is news.
     if (progress.over && error !== abort.reason) {
@@ -58,12 +67,13 @@ export async function runWithDeadline(run: HandlerRun): Promise<Settled> {
   try {
     return { ok: true, value: await Promise.race([running, abort.settled]) };
   } catch (error) {
+    if (error instanceof AwaitingUserInput) return { ok: "awaiting", awaiting: error };
     if (abort.byDeadline) return { ok: false, error: deadlineExceeded(run.timeoutMs, error) };
     if (hasAborted(run.signal)) return { ok: false, error: cancelled(error) };
     return { ok: false, error: classifyError(error) };
   } finally {
     progress.over = true;
-    clearTimeout(timer);
+    budget.stop();
     run.signal.removeEventListener("abort", forwardCancel);
   }
 }
@@ -119,8 +129,49 @@ class ProgressGate {
   }
 }
 
-function handlerContext(run: HandlerRun, abort: CallAbort, progress: ProgressGate): ToolContext {
-  return {
+/**
+ * The call's time budget. It pauses while a question is out to the user (their thinking time is
+ * not the tool's) and resumes with what was left of it.
+ */
+class Budget {
+  deadline: number;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(
+    private readonly run: HandlerRun,
+    private readonly onExceeded: () => void,
+  ) {
+    this.deadline = run.started + run.timeoutMs;
+    this.#timer = setTimeout(onExceeded, run.timeoutMs);
+  }
+
+  /** Stops the clock; returns the ms that were left. */
+  pause(): number {
+    clearTimeout(this.#timer);
+    return Math.max(0, this.deadline - this.run.now());
+  }
+
+  /** Restarts the clock with `remaining` ms, unless the call has ended meanwhile. */
+  resume(remaining: number): void {
+    if (this.#stopped) return;
+    this.deadline = this.run.now() + remaining;
+    this.#timer = setTimeout(this.onExceeded, remaining);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+  }
+}
+
+function handlerContext(
+  run: HandlerRun,
+  abort: CallAbort,
+  progress: ProgressGate,
+  budget: Budget,
+): ToolContext {
+  const context: ToolContext = {
     referenceId: run.referenceId,
     get logger() {
       return run.log();
@@ -129,10 +180,27 @@ function handlerContext(run: HandlerRun, abort: CallAbort, progress: ProgressGat
       return abort.signal;
     },
     principal: run.principal,
-    deadline: run.started + run.timeoutMs,
+    get deadline() {
+      return budget.deadline;
+    },
     now: run.now,
     reportProgress: (value, total, message) => progress.report(value, total, message),
+    async askUser(key, question) {
+      const channel = run.userInput;
+      if (channel === undefined || progress.over) return undefined;
+      const remaining = budget.pause();
+      try {
+        return await channel.ask(key, question, context.signal);
+      } catch (error) {
+        // The call ends here to ask (stateless era): settle it now, whatever the handler does next.
+        if (error instanceof AwaitingUserInput) abort.fire(error, false);
+        throw error;
+      } finally {
+        budget.resume(remaining);
+      }
+    },
   };
+  return context;
 }
 
 // A function, so TypeScript does not keep the narrowing of an earlier check across awaits.

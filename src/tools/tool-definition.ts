@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { BatchResult, SuccessResult } from "../errors/handler-result.js";
+import type { UserAnswer, UserQuestion } from "./user-input.js";
 
 /** MCP tool annotations: hints for clients, never a security boundary. */
 export interface ToolAnnotations {
@@ -29,12 +30,18 @@ export interface ToolContext {
   readonly principal: Principal;
   /** Aborts on client cancellation or when the tool's time budget runs out: pass it to fetch, fs, etc. */
   readonly signal: AbortSignal;
-  /** When the time budget runs out, in epoch ms of the runner's clock. */
+  /** When the time budget runs out, in epoch ms of the runner's clock (it moves on while the user is asked). */
   readonly deadline: number;
   /** The runner's clock (epoch ms), e.g. to parse Retry-After dates. */
   readonly now: () => number;
   /** Sends a progress notification if the client asked for them; never throws, ignores non-increasing values. */
   reportProgress(progress: number, total?: number, message?: string): Promise<void>;
+  /**
+   * Asks the user `question` (see src/tools/user-input.ts). Resolves with the answer, or with
+   * undefined when the client cannot be asked (it declared no elicitation support): the tool then
+   * decides without the user, as it would have before. The time budget pauses while the user thinks.
+   */
+  askUser(key: string, question: UserQuestion): Promise<UserAnswer | undefined>;
 }
 
 /**

@@ -23,6 +23,7 @@ import { unusableSteps, withoutUnusableSteps } from "./step-guard.js";
 import type { AnyToolDefinition, Principal } from "./tool-definition.js";
 import type { ToolListing } from "./tool-listing.js";
 import { createToolRegistry, type RegisteredTool, type ToolRegistry } from "./tool-registry.js";
+import { AwaitingUserInput, type UserInputChannel } from "./user-input.js";
 
 /** What the runner needs; the clock and randomness are injectable for tests. */
 export interface ToolRunnerOptions {
@@ -55,6 +56,8 @@ export interface CallContext {
   readonly principal?: Principal | undefined;
   /** The HTTP request id, to tie the call's log line to the request's. */
   readonly requestId?: string | undefined;
+  /** How to ask the user a question; absent when the client cannot be asked. */
+  readonly userInput?: UserInputChannel | undefined;
 }
 
 /** The result of one call, free of SDK types; the protocol layer maps it to CallToolResult. */
@@ -77,7 +80,10 @@ export interface ToolRunner {
   /** tools/list entries, computed once at construction. */
   list(): readonly ToolListing[];
   has(name: string): boolean;
-  /** Runs a tool. Never rejects for tool failures; throws UnknownToolError for unknown names. */
+  /**
+   * Runs a tool. Never rejects for tool failures; throws UnknownToolError for unknown names, and
+   * the channel's AwaitingUserInput when the call ends to ask the user (the stateless era).
+   */
   call(name: string, rawArgs: unknown, callContext: CallContext): Promise<ToolCallOutcome>;
 }
 
@@ -255,10 +261,16 @@ async function execute(
       principal: state.principal,
       signal: callContext.signal,
       reportProgress: callContext.reportProgress,
+      userInput: callContext.userInput,
       started: state.started,
       timeoutMs: tool.timeoutMs ?? parts.options.defaultTimeoutMs,
       now: parts.now,
     });
+    if (settled.ok === "awaiting") {
+      // Not an answer: the call ends to ask the user, and the client calls again with the answer.
+      state.log().info({ duration_ms: parts.now() - state.started }, "tool call awaits the user's answer");
+      throw settled.awaiting;
+    }
     if (!settled.ok) return fail(parts, state, settled.error, args);
     const checked = await checkResult(tool, settled.value);
     if (checked.kind === "success") return successOutcome(checked.result);
@@ -266,6 +278,7 @@ async function execute(
     // The handler returned: an all-or-nothing tool may have written, so `written` is not claimed.
     return errorOutcome(checked.error, state.referenceId, parts.now());
   } catch (error) {
+    if (error instanceof AwaitingUserInput) throw error;
     return fail(parts, state, internalError(error), args);
   }
 }

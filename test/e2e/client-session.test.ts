@@ -55,9 +55,9 @@ describe("SDK client over Streamable HTTP (stateful)", () => {
   it("ends a session with DELETE; the old id then gets 404 and a new initialize works", async () => {
     const { client, transport } = await connectClient(server.mcpUrl);
     const sessionId = transport.sessionId!;
-    assert.equal(server.services.sessions?.get(sessionId) !== undefined, true);
+    assert.equal(server.services.endpoint.sessions?.get(sessionId) !== undefined, true);
     await transport.terminateSession();
-    assert.equal(server.services.sessions?.get(sessionId), undefined);
+    assert.equal(server.services.endpoint.sessions?.get(sessionId), undefined);
     const stale = await fetch(server.mcpUrl, {
       method: "POST",
       headers: {
@@ -79,7 +79,7 @@ describe("SDK client over Streamable HTTP (stateful)", () => {
   it("after the server forgets a session, the client sees 404 and re-initializes", async () => {
     const { client, transport } = await connectClient(server.mcpUrl);
     const sessionId = transport.sessionId!;
-    await server.services.sessions?.get(sessionId)?.server.close();
+    await server.services.endpoint.sessions?.get(sessionId)?.server.close();
     await assert.rejects(client.listTools(), (error: unknown) => {
       assert.ok(error instanceof StreamableHTTPError);
       assert.equal(error.code, 404);

@@ -138,7 +138,11 @@ describe("POST/GET/DELETE /mcp status codes (stateful)", () => {
       .send(initializeBody());
     assertJsonRpcError(res, 406);
     assert.match(res.body.error.data.suggestion, /Accept: application\/json, text\/event-stream/);
-    assert.equal(built.services.sessions?.size, 1, "a refused initialize must not leave a session behind");
+    assert.equal(
+      built.services.endpoint.sessions?.size,
+      1,
+      "a refused initialize must not leave a session behind",
+    );
   });
 
   it("an unsupported MCP-Protocol-Version is 400", async () => {
@@ -235,7 +239,7 @@ describe("session lifecycle limits", () => {
   it("idle sessions expire, are counted, and answer 404 afterwards", async () => {
     const { app, services } = await buildApp({ SESSION_IDLE_TIMEOUT_MS: "1000" });
     try {
-      const sessions = services.sessions!;
+      const sessions = services.endpoint.sessions!;
       const sessionId = await openSession(app);
       assert.equal(sessions.size, 1);
       await new Promise((resolve) => setTimeout(resolve, 1100));

@@ -197,6 +197,6 @@ describe("clients disconnecting mid-stream", { timeout: 60_000 }, () => {
       "dropped connections are not server errors",
     );
     // The raw session is still open; the SDK clients ended theirs (DELETE).
-    assert.equal(server.services.sessions?.size, 1);
+    assert.equal(server.services.endpoint.sessions?.size, 1);
   });
 });

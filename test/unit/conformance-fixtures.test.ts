@@ -25,7 +25,7 @@ import {
 import { registerFixtureSubscriptions } from "../../src/mcp/conformance/fixture-subscriptions.js";
 import type { McpRequestExtra, RawTool } from "../../src/mcp/raw-tool.js";
 
-// Every tool name the v0.1.16 server scenarios call or look up.
+// Every tool name the 0.2.0-alpha.12 server scenarios call or look up, in both protocol eras.
 const SCENARIO_TOOL_NAMES = [
   "test_simple_text",
   "test_image_content",
@@ -41,6 +41,17 @@ const SCENARIO_TOOL_NAMES = [
   "test_elicitation_sep1330_enums",
   "json_schema_2020_12_tool",
   "test_reconnection",
+  "test_logging_tool",
+  "test_missing_capability",
+  "test_streaming_elicitation",
+  "test_input_required_result_elicitation",
+  "test_input_required_result_sampling",
+  "test_input_required_result_list_roots",
+  "test_input_required_result_request_state",
+  "test_input_required_result_multiple_inputs",
+  "test_input_required_result_multi_round",
+  "test_input_required_result_tampered_state",
+  "test_input_required_result_capabilities",
 ];
 
 interface Harness {
@@ -64,7 +75,7 @@ async function startHarness(clientCanSampleAndElicit = true): Promise<Harness> {
   const byName = new Map<string, RawTool>(tools.map((tool) => [tool.definition.name, tool]));
 
   const mcp = new McpServer({ name: "fixture-test", version: "0.0.0" }, { capabilities: { logging: {} } });
-  registerConformanceFixtures(mcp);
+  registerConformanceFixtures(mcp, () => undefined);
   mcp.server.registerCapabilities({ tools: {} });
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: tools.map((tool) => tool.definition),
@@ -496,7 +507,7 @@ describe("conformance fixture prompts and completion", () => {
   });
   after(() => h.close());
 
-  it("lists the four prompts with descriptions and the declared arguments", async () => {
+  it("lists the five prompts with descriptions and the declared arguments", async () => {
     const { prompts } = await h.client.listPrompts();
     const summary = Object.fromEntries(
       prompts.map((p) => [p.name, (p.arguments ?? []).map((a) => `${a.name}${a.required ? "!" : "?"}`)]),
@@ -506,6 +517,7 @@ describe("conformance fixture prompts and completion", () => {
       test_prompt_with_arguments: ["arg1!", "arg2!"],
       test_prompt_with_embedded_resource: ["resourceUri!"],
       test_prompt_with_image: [],
+      test_input_required_result_prompt: [],
     });
     for (const prompt of prompts) assert.ok(prompt.description, `${prompt.name} has no description`);
   });

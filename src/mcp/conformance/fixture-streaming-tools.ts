@@ -7,10 +7,15 @@ const STEP_MS = 50;
 
 const LOG_MESSAGES = ["Tool execution started", "Tool processing data", "Tool execution completed"] as const;
 
-function loggingTool(allows: LogLevelGate): RawTool {
+/**
+ * Sends three info log notifications. The 2025 scenarios call it test_tool_with_logging; the
+ * stateless-era scenario calls it test_logging_tool, and checks that nothing reaches a client
+ * whose request named no log level.
+ */
+function loggingTool(allows: LogLevelGate, name: string): RawTool {
   return {
     definition: {
-      name: "test_tool_with_logging",
+      name,
       description: "Conformance fixture: sends three info log notifications ~50 ms apart while it runs.",
       inputSchema: NO_ARGUMENTS,
     },
@@ -23,7 +28,7 @@ function loggingTool(allows: LogLevelGate): RawTool {
         // call's own stream instead of the standalone GET stream the client may not have opened yet.
         await extra.sendNotification({
           method: "notifications/message",
-          params: { level: "info", logger: "test_tool_with_logging", data },
+          params: { level: "info", logger: name, data },
         });
         sent += 1;
       }
@@ -80,5 +85,10 @@ const reconnectionTool: RawTool = {
 
 /** Tools that send notifications or manipulate their stream while the call is in flight. */
 export function createStreamingFixtureTools(allows: LogLevelGate): RawTool[] {
-  return [loggingTool(allows), progressTool, reconnectionTool];
+  return [
+    loggingTool(allows, "test_tool_with_logging"),
+    loggingTool(allows, "test_logging_tool"),
+    progressTool,
+    reconnectionTool,
+  ];
 }

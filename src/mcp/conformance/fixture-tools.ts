@@ -1,6 +1,7 @@
 import type { RawTool } from "../raw-tool.js";
 import { CONTENT_FIXTURE_TOOLS } from "./fixture-content-tools.js";
 import { ELICITATION_FIXTURE_TOOLS } from "./fixture-elicitation-tools.js";
+import { INPUT_REQUIRED_FIXTURE_TOOLS } from "./fixture-input-required-tools.js";
 import { SAMPLING_FIXTURE_TOOL } from "./fixture-sampling-tool.js";
 import { JSON_SCHEMA_2020_12_FIXTURE_TOOL } from "./fixture-schema-tool.js";
 import { createStreamingFixtureTools } from "./fixture-streaming-tools.js";
@@ -25,6 +26,7 @@ export function createConformanceFixtureTools(options: ConformanceFixtureOptions
     ...createStreamingFixtureTools(options.isLogLevelEnabled ?? ALLOW_ALL_LOG_LEVELS),
     SAMPLING_FIXTURE_TOOL,
     ...ELICITATION_FIXTURE_TOOLS,
+    ...INPUT_REQUIRED_FIXTURE_TOOLS,
     JSON_SCHEMA_2020_12_FIXTURE_TOOL,
   ];
 }

@@ -1,4 +1,5 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import type { ClientInputSource } from "../raw-tool.js";
 import { registerFixturePrompts } from "./fixture-prompts.js";
 import { registerFixtureResources } from "./fixture-resources.js";
 import { registerFixtureSubscriptions } from "./fixture-subscriptions.js";
@@ -11,8 +12,8 @@ export { logLevelAllows, type LogLevelGate } from "./log-level.js";
  * per-session server. Call before connect (it declares capabilities). Tools are deliberately left
  * out: the host owns tools/list and tools/call and merges `createConformanceFixtureTools()` in.
  */
-export function registerConformanceFixtures(mcp: McpServer): void {
+export function registerConformanceFixtures(mcp: McpServer, inputFor: ClientInputSource): void {
   registerFixtureResources(mcp);
-  registerFixturePrompts(mcp);
+  registerFixturePrompts(mcp, inputFor);
   registerFixtureSubscriptions(mcp);
 }

@@ -59,17 +59,38 @@ export class EventChannel {
     });
   }
 
-  /** Replays the events stored after `lastEventId` on `connection`, then carries the channel on it. */
-  resume(connection: SseStream, lastEventId: string): Promise<void> {
+  /**
+   * Resumes the channel on a new connection: replays the events stored after `lastEventId`, then
+   * carries the channel on it (`live`) or ends it (the stream's POST was answered in full). It runs
+   * in the channel's queue, so no event slips in between the replay and the attach. The replay is
+   * collected before the connection opens: a replay that fails (an expired id, a store error) goes
+   * to `refuse` while the response can still carry an error status, instead of leaving the client
+   * on an open stream that never delivers anything.
+   */
+  resume(
+    lastEventId: string,
+    handlers: { open: () => SseStream | undefined; refuse: (error: unknown) => void; live: boolean },
+  ): Promise<void> {
     return this.run(async () => {
-      if (this.store === undefined) return;
-      await this.store.replayEventsAfter(lastEventId, {
-        send: (eventId, message) => {
-          if ("jsonrpc" in message) connection.send(message, eventId);
-          return Promise.resolve();
-        },
-      });
-      this.connection = connection;
+      const replayed: { eventId: string; message: JSONRPCMessage }[] = [];
+      try {
+        if (this.store === undefined) throw new Error("This stream keeps no events to replay");
+        await this.store.replayEventsAfter(lastEventId, {
+          send: (eventId, message) => {
+            // The priming event is stored as an empty object; it is not a message.
+            if ("jsonrpc" in message) replayed.push({ eventId, message });
+            return Promise.resolve();
+          },
+        });
+      } catch (error) {
+        handlers.refuse(error);
+        return;
+      }
+      const connection = handlers.open();
+      if (connection === undefined) return;
+      for (const { eventId, message } of replayed) connection.send(message, eventId);
+      if (handlers.live) this.connection = connection;
+      else connection.end();
     });
   }
 

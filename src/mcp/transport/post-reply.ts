@@ -16,6 +16,8 @@ export interface PostReplyOptions {
   readonly keepAliveMs: number;
   /** Called once, when every request of the POST is answered (or cancelled). */
   readonly onDone: (reply: PostReply) => void;
+  /** The HTTP status of a JSON answer, from its responses; 200 when absent. */
+  readonly statusOf?: (answers: readonly JSONRPCMessage[]) => number;
 }
 
 type State = "waiting" | "streaming" | "done";
@@ -139,7 +141,7 @@ export class PostReply {
       const body = JSON.stringify(this.batch ? answers : answers[0]);
       const headers: Record<string, string> = { "Content-Type": "application/json" };
       if (this.options.sessionId !== undefined) headers["Mcp-Session-Id"] = this.options.sessionId;
-      this.res.writeHead(200, headers).end(body);
+      this.res.writeHead(this.options.statusOf?.(answers) ?? 200, headers).end(body);
     }
     this.options.onDone(this);
   }

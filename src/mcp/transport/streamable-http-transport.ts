@@ -5,17 +5,24 @@ import type { EventStore } from "@modelcontextprotocol/sdk/server/streamableHttp
 import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
 import {
   DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
-  SUPPORTED_PROTOCOL_VERSIONS,
-  type JSONRPCErrorResponse,
   type JSONRPCMessage,
+  type JSONRPCResponse,
   type MessageExtraInfo,
   type RequestId,
 } from "@modelcontextprotocol/sdk/types.js";
 import { JsonRpcCode, writeJsonRpcError } from "../../http/json-rpc-error.js";
+import { EventIdExpiredError } from "../event-store.js";
+import { UNOBSERVED, type RequestObserver } from "../request-observer.js";
 import { EventChannel } from "./event-channel.js";
 import { cancelledRequestId, isInitialize, isRequest, isResponse } from "./json-rpc-message.js";
 import { PostReply } from "./post-reply.js";
 import { SseStream } from "./sse-stream.js";
+import {
+  connectionClosedError,
+  duplicateRequestId,
+  replayRefused,
+  sessionClosed,
+} from "./transport-refusals.js";
 
 export interface StreamableHttpTransportOptions {
   /** Stateful mode: issues the session id at initialize. Absent: stateless, one transport per POST. */
@@ -31,6 +38,8 @@ export interface StreamableHttpTransportOptions {
   /** A POST whose answer is not ready after this long becomes an SSE stream; 0 streams at once. */
   readonly streamAfterMs: number;
   readonly keepAliveMs?: number;
+  /** Told of every request and its response (timing, metrics). */
+  readonly observer?: RequestObserver;
 }
 
 const STANDALONE_STREAM_ID = "_GET_stream";
@@ -46,8 +55,8 @@ function headerOf(req: IncomingMessage, name: string): string | undefined {
  * implementing the SDK's Transport so an McpServer connects to it unchanged. The SDK's transport
  * goes through Web Request/Response objects, streams and an adapter that waits a timer turn
  * between chunks; this one writes to the socket directly and answers a POST with plain JSON when
- * nothing needs streaming (see PostReply). Validation of the JSON-RPC body, the session id and
- * the origin happens before, in routes/mcp.ts and the HTTP middleware.
+ * nothing needs streaming (see PostReply). The HTTP-level checks (JSON-RPC body, Accept, protocol
+ * version header, session id, origin) happen before, in the McpEndpoint and the HTTP middleware.
  */
 export class StreamableHttpTransport implements Transport {
   sessionId: string | undefined;
@@ -62,9 +71,13 @@ export class StreamableHttpTransport implements Transport {
   /** Open POST answers by stream id, for resumption. */
   private readonly replyOfStream = new Map<string, PostReply>();
   private readonly standalone: EventChannel;
+  /** Reports each open request's response to the observer. */
+  private readonly finishers = new Map<RequestId, (response: JSONRPCResponse) => void>();
+  private readonly observer: RequestObserver;
 
   constructor(private readonly options: StreamableHttpTransportOptions) {
     this.standalone = this.channel(STANDALONE_STREAM_ID);
+    this.observer = options.observer ?? UNOBSERVED;
   }
 
   start(): Promise<void> {
@@ -72,8 +85,8 @@ export class StreamableHttpTransport implements Transport {
   }
 
   /**
-   * POST: one JSON-RPC message or a batch, already validated by the route. `authInfo` (who is
-   * calling, from the authenticate middleware) reaches request handlers as `extra.authInfo`.
+   * POST: one JSON-RPC message or a batch, already validated by the endpoint. `authInfo` tells the
+   * server's handlers who sent it.
    */
   handlePost(
     req: IncomingMessage,
@@ -82,10 +95,6 @@ export class StreamableHttpTransport implements Transport {
     batch: boolean,
     authInfo?: AuthInfo,
   ): void {
-    if (!acceptsJsonAndSse(req)) {
-      notAcceptable(res, "Not Acceptable: Client must accept both application/json and text/event-stream");
-      return;
-    }
     const requests = messages.filter(isRequest);
     const initialize = requests.find(isInitialize);
     if (initialize !== undefined) {
@@ -110,17 +119,24 @@ export class StreamableHttpTransport implements Transport {
       this.initialized = true;
       this.sessionId = this.options.sessionIdGenerator?.();
       if (this.sessionId !== undefined) this.options.onsessioninitialized?.(this.sessionId);
-    } else if (!this.acceptsProtocolVersion(req, res)) return;
+    }
     if (this.closed) {
       sessionClosed(res);
       return;
     }
 
     const requestIds = requests.map((request) => request.id);
+    const duplicate = requestIds.find(
+      (id, index) => this.replyOfRequest.has(id) || requestIds.indexOf(id) !== index,
+    );
+    if (duplicate !== undefined) {
+      duplicateRequestId(res, duplicate);
+      return;
+    }
     const requestInfo = { headers: req.headers };
     if (requestIds.length === 0) {
       res.writeHead(202).end();
-      for (const message of messages) this.receive(message, { requestInfo, authInfo });
+      for (const message of messages) this.receive(message, { requestInfo, authInfo }, "");
       return;
     }
 
@@ -153,24 +169,15 @@ export class StreamableHttpTransport implements Transport {
           this.standalone.hangUp();
         };
       }
-      this.receive(message, extra);
+      this.receive(message, extra, protocolVersion);
     }
   }
 
   /** GET: the session's standalone SSE stream, or the resumption of a stream with Last-Event-ID. */
   handleGet(req: IncomingMessage, res: ServerResponse): void {
-    if (!(headerOf(req, "accept") ?? "").includes("text/event-stream")) {
-      notAcceptable(res, "Not Acceptable: Client must accept text/event-stream");
-      return;
-    }
-    if (!this.acceptsProtocolVersion(req, res)) return;
     const lastEventId = headerOf(req, "last-event-id");
     if (this.options.eventStore !== undefined && lastEventId !== undefined && lastEventId !== "") {
-      this.resume(res, this.options.eventStore, lastEventId).catch((error: unknown) => {
-        // An event store that failed (a shared store, one day): the client may retry the GET.
-        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
-        writeJsonRpcError(res, 503, JsonRpcCode.serverError, "Events could not be replayed; retry the GET");
-      });
+      void this.resume(res, this.options.eventStore, lastEventId);
       return;
     }
     if (this.standalone.connected) {
@@ -186,14 +193,14 @@ export class StreamableHttpTransport implements Transport {
   }
 
   /** DELETE: the client ends its session. */
-  async handleDelete(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!this.acceptsProtocolVersion(req, res)) return;
+  async handleDelete(res: ServerResponse): Promise<void> {
     if (this.sessionId !== undefined) this.options.onsessionclosed?.(this.sessionId);
     res.writeHead(200).end();
     await this.close();
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isResponse(message) && message.id !== undefined) this.finished(message.id, message);
     const requestId = isResponse(message) ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
       if (isResponse(message)) return Promise.resolve();
@@ -218,18 +225,41 @@ export class StreamableHttpTransport implements Transport {
     this.onclose?.();
   }
 
-  private receive(message: JSONRPCMessage, extra: MessageExtraInfo): void {
+  private receive(message: JSONRPCMessage, extra: MessageExtraInfo, protocolVersion: string): void {
+    if (isRequest(message)) {
+      this.finishers.set(message.id, this.observer.requestStarted(message, protocolVersion));
+    }
     this.onmessage?.(message, extra);
     const cancelled = cancelledRequestId(message);
-    if (cancelled !== undefined) this.replyOfRequest.get(cancelled)?.cancel(cancelled);
+    if (cancelled !== undefined) {
+      // A cancelled request gets no response: nothing to time.
+      this.finishers.delete(cancelled);
+      this.replyOfRequest.get(cancelled)?.cancel(cancelled);
+    }
   }
 
+  private finished(id: RequestId, response: JSONRPCResponse): void {
+    const finish = this.finishers.get(id);
+    if (finish === undefined) return;
+    this.finishers.delete(id);
+    finish(response);
+  }
+
+  /**
+   * GET with Last-Event-ID. Everything that can refuse the resume is decided before the SSE head
+   * goes out, so a refusal is a status code and a JSON-RPC body, never a stream that stays silent.
+   */
   private async resume(res: ServerResponse, store: EventStore, lastEventId: string): Promise<void> {
-    const streamId = await store.getStreamIdForEventId?.(lastEventId);
+    const report = (error: Error) => this.onerror?.(error);
+    let streamId: string | undefined;
+    try {
+      streamId = await store.getStreamIdForEventId?.(lastEventId);
+    } catch (error) {
+      replayRefused(res, error, report);
+      return;
+    }
     if (streamId === undefined) {
-      writeJsonRpcError(res, 400, JsonRpcCode.serverError, "Invalid or expired Last-Event-ID", {
-        suggestion: "Open a new stream without Last-Event-ID, or repeat the request.",
-      });
+      replayRefused(res, new EventIdExpiredError(lastEventId), report);
       return;
     }
     const live =
@@ -243,11 +273,15 @@ export class StreamableHttpTransport implements Transport {
       );
       return;
     }
-    // A POST already answered in full: replay what the client missed, then end.
+    // A POST already answered in full gets a channel of its own: replay what was missed, then end.
     const channel = live ?? this.channel(streamId);
-    const connection = this.openSse(res, channel);
-    await channel.resume(connection, lastEventId);
-    if (live === undefined) connection.end();
+    await channel.resume(lastEventId, {
+      open: () => (res.destroyed ? undefined : this.openSse(res, channel)),
+      refuse: (error) => {
+        replayRefused(res, error, report);
+      },
+      live: live !== undefined,
+    });
   }
 
   private openSse(res: ServerResponse, channel: EventChannel): SseStream {
@@ -260,49 +294,10 @@ export class StreamableHttpTransport implements Transport {
     return new EventChannel(streamId, this.options.eventStore, (error) => this.onerror?.(error));
   }
 
-  private acceptsProtocolVersion(req: IncomingMessage, res: ServerResponse): boolean {
-    const version = headerOf(req, "mcp-protocol-version");
-    if (version === undefined || SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return true;
-    writeJsonRpcError(
-      res,
-      400,
-      JsonRpcCode.serverError,
-      `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")})`,
-    );
-    return false;
-  }
-
   private forget(reply: PostReply): void {
     this.replyOfStream.delete(reply.channel.streamId);
     for (const id of reply.requestIds) {
       if (this.replyOfRequest.get(id) === reply) this.replyOfRequest.delete(id);
     }
   }
-}
-
-function acceptsJsonAndSse(req: IncomingMessage): boolean {
-  const accept = headerOf(req, "accept") ?? "";
-  return accept.includes("application/json") && accept.includes("text/event-stream");
-}
-
-function notAcceptable(res: ServerResponse, message: string): void {
-  writeJsonRpcError(res, 406, JsonRpcCode.serverError, message);
-}
-
-function sessionClosed(res: ServerResponse): void {
-  writeJsonRpcError(res, 404, JsonRpcCode.sessionNotFound, "Session not found");
-}
-
-function connectionClosedError(id: RequestId): JSONRPCErrorResponse {
-  return {
-    jsonrpc: "2.0",
-    id,
-    error: {
-      // The SDK's ConnectionClosed code: clients already treat it as "the call did not finish".
-      code: JsonRpcCode.serverError,
-      message:
-        "Connection closed: the session ended (server shutdown, idle expiry or DELETE) before this request finished. " +
-        "Open a new session and retry; if the call changes data, check its state first.",
-    },
-  };
 }

@@ -1,0 +1,177 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { JsonRpcCode, writeJsonRpcError } from "../http/json-rpc-error.js";
+import { sessionOwnerOf } from "../auth/principal.js";
+import type { ServerLifecycle } from "../lifecycle.js";
+import type { Principal } from "../tools/tool-definition.js";
+import type { McpEndpointHooks } from "./endpoint-hooks.js";
+import { acceptsJsonAndSse, acceptsSse, headerOf, legacyVersionProblem } from "./http-checks.js";
+import { authInfoFor } from "./principal-auth-info.js";
+import type { Session, SessionManager, SessionRefusal } from "./session-manager.js";
+import { isInitialize } from "./transport/json-rpc-message.js";
+
+/**
+ * The 2025 session side of the endpoint: initialize opens a session (one server and transport),
+ * Mcp-Session-Id finds it again, and every HTTP-level check of that era happens here, before the
+ * session's transport sees the request. A session belongs to the principal that opened it: any
+ * other caller (or none) is told the session does not exist, exactly like an unknown id.
+ */
+export class SessionRoutes {
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly lifecycle: ServerLifecycle,
+    private readonly hooks: McpEndpointHooks,
+  ) {}
+
+  async post(
+    req: IncomingMessage,
+    res: ServerResponse,
+    messages: JSONRPCMessage[],
+    batch: boolean,
+    principal: Principal | undefined,
+  ): Promise<void> {
+    if (!acceptsJsonAndSse(req)) {
+      writeJsonRpcError(
+        res,
+        406,
+        JsonRpcCode.serverError,
+        "Not Acceptable: Client must accept both application/json and text/event-stream",
+      );
+      return;
+    }
+    const sessionId = headerOf(req, "mcp-session-id");
+    if (sessionId !== undefined && sessionId !== "") {
+      const session = this.find(res, sessionId, principal);
+      if (session === undefined) return;
+      if (!messages.some(isInitialize) && this.refuseVersion(req, res)) return;
+      res.once("close", this.sessions.touch(session));
+      session.transport.handlePost(req, res, messages, batch, authInfoFor(principal));
+      return;
+    }
+    if (!messages.some(isInitialize)) {
+      if (messages.some((message) => "method" in message && message.method === "initialize")) {
+        initializeWithoutId(res);
+      } else sessionRequired(res);
+      return;
+    }
+    if (this.refuseAccept(req, res)) return;
+    const refusal = this.sessions.admit(this.lifecycle.draining);
+    if (refusal !== undefined) {
+      this.hooks.onSessionRefused?.({ reason: refusal.reason });
+      refuseSession(res, refusal);
+      return;
+    }
+    const { transport, release } = await this.sessions.open(sessionOwnerOf(principal));
+    try {
+      transport.handlePost(req, res, messages, batch, authInfoFor(principal));
+    } finally {
+      await release();
+    }
+  }
+
+  /** GET opens the session's stream (or resumes one); DELETE ends the session. */
+  async getOrDelete(
+    req: IncomingMessage,
+    res: ServerResponse,
+    principal: Principal | undefined,
+  ): Promise<void> {
+    const sessionId = headerOf(req, "mcp-session-id");
+    if (sessionId === undefined || sessionId === "") {
+      sessionRequired(res);
+      return;
+    }
+    const session = this.find(res, sessionId, principal);
+    if (session === undefined) return;
+    if (req.method === "GET" && !acceptsSse(req)) {
+      writeJsonRpcError(
+        res,
+        406,
+        JsonRpcCode.serverError,
+        "Not Acceptable: Client must accept text/event-stream",
+      );
+      return;
+    }
+    if (this.refuseVersion(req, res)) return;
+    // A standalone GET stream stays open for as long as the client listens: it keeps the session
+    // alive but is not an in-flight request that shutdown should wait for.
+    res.once("close", this.sessions.touch(session));
+    if (req.method === "DELETE") await session.transport.handleDelete(res);
+    else session.transport.handleGet(req, res);
+  }
+
+  private find(
+    res: ServerResponse,
+    sessionId: string,
+    principal: Principal | undefined,
+  ): Session | undefined {
+    const session = this.sessions.get(sessionId);
+    if (session !== undefined && session.owner !== sessionOwnerOf(principal)) {
+      this.hooks.onSessionRefused?.({
+        reason: "session_mismatch",
+        sessionId,
+        ...(principal === undefined ? {} : { principal }),
+      });
+      sessionNotFound(res);
+      return undefined;
+    }
+    if (session === undefined) sessionNotFound(res);
+    return session;
+  }
+
+  private refuseAccept(req: IncomingMessage, res: ServerResponse): boolean {
+    if (acceptsJsonAndSse(req)) return false;
+    writeJsonRpcError(
+      res,
+      406,
+      JsonRpcCode.serverError,
+      "Not Acceptable: Client must accept both application/json and text/event-stream",
+    );
+    return true;
+  }
+
+  private refuseVersion(req: IncomingMessage, res: ServerResponse): boolean {
+    const problem = legacyVersionProblem(req);
+    if (problem !== undefined) writeJsonRpcError(res, 400, JsonRpcCode.serverError, problem);
+    return problem !== undefined;
+  }
+}
+
+function sessionNotFound(res: ServerResponse): void {
+  writeJsonRpcError(res, 404, JsonRpcCode.sessionNotFound, "Session not found", {
+    suggestion:
+      "The session expired or the server restarted: send a new initialize request without Mcp-Session-Id.",
+  });
+}
+
+/** An initialize sent without an id is a notification: it cannot open a session, and says so. */
+function initializeWithoutId(res: ServerResponse): void {
+  writeJsonRpcError(
+    res,
+    400,
+    JsonRpcCode.invalidRequest,
+    "Invalid Request: initialize must be a request with an id; it was sent as a notification",
+    {
+      suggestion:
+        'Send initialize with an id, e.g. {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {...}}.',
+    },
+  );
+}
+
+function sessionRequired(res: ServerResponse): void {
+  writeJsonRpcError(res, 400, JsonRpcCode.serverError, "Bad Request: Mcp-Session-Id header is required", {
+    suggestion: "Send initialize first, then repeat the Mcp-Session-Id response header on every request.",
+  });
+}
+
+function refuseSession(res: ServerResponse, refusal: SessionRefusal): void {
+  res.setHeader("Retry-After", String(refusal.retryAfterSeconds));
+  const message =
+    refusal.reason === "draining"
+      ? "Service Unavailable: the server is shutting down and accepts no new sessions"
+      : "Service Unavailable: the server has reached its session limit";
+  writeJsonRpcError(res, 503, JsonRpcCode.serverError, message, {
+    reason: refusal.reason,
+    retry_after_seconds: refusal.retryAfterSeconds,
+    suggestion: `Retry initialize in ${refusal.retryAfterSeconds} seconds.`,
+  });
+}
