@@ -53,7 +53,11 @@ describe("workspace reads under a directory/symlink swap race", { timeout: 120_0
     const child = swapper;
     await withDeadline(
       "the swapper process to start",
-      new Promise<void>((resolve) => child.once("message", () => resolve())),
+      new Promise<void>((resolve) =>
+        child.once("message", () => {
+          resolve();
+        }),
+      ),
     );
   });
 
