@@ -12,14 +12,14 @@ function isBodyParserError(err: unknown): err is BodyParserError {
 }
 
 /**
- * body-parser wraps a failure of the decompression stream (a garbage gzip or deflate body) in a
- * 400 without a `type`; the zlib error it carries has a Z_* code. The client sent bytes that do
- * not decode, so it is a parse error, not a server fault.
+ * body-parser wraps a failure of the decompression stream (a garbage gzip, deflate or brotli
+ * body) in an exposable 400 without a `type`, its only error without one. The client sent bytes
+ * that do not decode, so it is a parse error, not a server fault.
  */
 function isUndecodableBody(err: unknown): boolean {
   if (typeof err !== "object" || err === null) return false;
-  const { status, code } = err as { status?: unknown; code?: unknown };
-  return status === 400 && typeof code === "string" && code.startsWith("Z_");
+  const { status, expose } = err as { status?: unknown; expose?: unknown };
+  return status === 400 && expose === true;
 }
 
 /**

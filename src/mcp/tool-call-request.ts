@@ -1,7 +1,4 @@
 import { CallToolRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
-import { JsonRpcCode } from "../http/json-rpc-error.js";
-import { ProtocolError } from "./protocol-error.js";
 
 /** What a JSON value is, in words a client's developer recognises. */
 function describeValue(value: unknown): string {
@@ -15,10 +12,6 @@ function describeValue(value: unknown): string {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function invalidParams(reason: string): ProtocolError {
-  return new ProtocolError(JsonRpcCode.invalidParams, `Invalid params: ${reason}`);
 }
 
 /**
@@ -41,17 +34,3 @@ export function toolCallParamsProblem(params: unknown): string | undefined {
   const where = ["params", ...(issue?.path ?? []).map(String)].join(".");
   return `${where}: ${issue?.message ?? "not a valid tools/call request"}`;
 }
-
-/**
- * The request schema tools/call is registered with. The SDK parses each request with it before
- * its own check, whose failures it answers as -32603 or as -32602 with the whole zod issue list;
- * throwing a ProtocolError from here answers -32602 with a one-line reason instead.
- */
-export const ToolCallRequestSchema = z.looseObject({
-  method: z.literal("tools/call"),
-  params: z.unknown().transform((params) => {
-    const problem = toolCallParamsProblem(params);
-    if (problem !== undefined) throw invalidParams(problem);
-    return params as z.infer<typeof CallToolRequestSchema>["params"];
-  }),
-});

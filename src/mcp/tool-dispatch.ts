@@ -1,5 +1,10 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
 import { findSimilar } from "../errors/similar-matches.js";
 import { TOOL_FAILURE_META_KEY } from "../errors/tool-failure.js";
 import { UnknownToolError, comparableToolName } from "../errors/unknown-tool-error.js";
@@ -14,7 +19,6 @@ import { userInputChannel } from "./input/user-input-channel.js";
 import { principalOfAuthInfo } from "./principal-auth-info.js";
 import { ProtocolError } from "./protocol-error.js";
 import type { ClientInputSource, McpRequestExtra, RawTool } from "./raw-tool.js";
-import { ToolCallRequestSchema } from "./tool-call-request.js";
 
 /**
  * Every tool a server serves: the tool runner's, plus raw MCP tools (the conformance fixtures when
@@ -46,7 +50,7 @@ export class ToolDispatch {
   install(mcp: McpServer, inputFor: ClientInputSource): void {
     mcp.server.registerCapabilities({ tools: { listChanged: false } });
     mcp.server.setRequestHandler(ListToolsRequestSchema, () => this.listing);
-    mcp.server.setRequestHandler(ToolCallRequestSchema, (request, extra) =>
+    mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
       this.call(request.params.name, request.params.arguments ?? {}, extra, inputFor(extra)),
     );
   }

@@ -108,6 +108,21 @@ describe("client faults are client errors", () => {
     });
   }
 
+  for (const params of [undefined, { level: "loud" }, { level: 3 }]) {
+    it(`logging/setLevel with params ${JSON.stringify(params)} is -32602 with a one-line reason`, async () => {
+      const answer = await readAnswer(
+        await session.post({
+          jsonrpc: "2.0",
+          id: 15,
+          method: "logging/setLevel",
+          ...(params === undefined ? {} : { params }),
+        }),
+      );
+      assert.equal(answer.status, 200, answer.text);
+      assertOneLineInvalidParams(answer, `logging/setLevel ${JSON.stringify(params)}`);
+    });
+  }
+
   it("the reason names the field and what was sent", async () => {
     const answer = await readAnswer(
       await session.post({ jsonrpc: "2.0", id: 12, method: "tools/call", params: { name: {} } }),
