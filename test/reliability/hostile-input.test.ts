@@ -386,6 +386,13 @@ describe("hostile input over HTTP (property-based)", { timeout: 240_000 }, () =>
             `{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":${JSON.stringify(name)},"arguments":${args}}}`,
         ),
         hostileMessage,
+        malformedToolCallParams.map(
+          (params) => `{"jsonrpc":"2.0","id":6,"method":"tools/call","params":${params}}`,
+        ),
+        deepSettingsArguments.map(
+          (args) =>
+            `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"manage_project","arguments":${args}}}`,
+        ),
       );
       await assertProperty("stateless", bodies, async (body) => {
         const response = await send({ headers, body }, stateless.url);
