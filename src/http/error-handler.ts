@@ -13,13 +13,13 @@ function isBodyParserError(err: unknown): err is BodyParserError {
 
 /**
  * body-parser wraps a failure of the decompression stream (a garbage gzip, deflate or brotli
- * body) in an exposable 400 without a `type`, its only error without one. The client sent bytes
- * that do not decode, so it is a parse error, not a server fault.
+ * body) in a 400 without a `type`; it keeps the zlib error's numeric `errno`, which tells it from
+ * other 400s. The client sent bytes that do not decode: a parse error, not a server fault.
  */
 function isUndecodableBody(err: unknown): boolean {
   if (typeof err !== "object" || err === null) return false;
-  const { status, expose } = err as { status?: unknown; expose?: unknown };
-  return status === 400 && expose === true;
+  const { status, errno } = err as { status?: unknown; errno?: unknown };
+  return status === 400 && typeof errno === "number";
 }
 
 /**

@@ -70,6 +70,7 @@ describe("client faults are client errors", () => {
     ["gzip", Buffer.from("this is not gzip at all")],
     ["gzip", gzipSync('{"jsonrpc":"2.0","id":1,"method":"ping"}').subarray(0, 20)],
     ["deflate", Buffer.from([0x78, 0x9c, 0xff, 0xff, 0x00, 0x01])],
+    ["br", Buffer.from("not brotli either, just text")],
   ] as const) {
     it(`a garbage ${encoding} body (${body.length} bytes) is 400 with -32700, in both eras`, async () => {
       const stateless = modernHeaders("ping", undefined);
