@@ -34,19 +34,3 @@ export function hasQueryCredential(url: string): boolean {
   }
   return false;
 }
-
-/** The URL with every credential-like query value replaced by [redacted], for log lines. */
-export function redactQueryCredentials(url: string): string {
-  const start = url.indexOf("?");
-  if (start === -1) return url;
-  const entries = [...new URLSearchParams(url.slice(start + 1))];
-  if (!entries.some(([name, value]) => isCredential(name, value))) return url;
-  const query = entries
-    .map(([name, value]) =>
-      isCredential(name, value)
-        ? `${encodeURIComponent(name)}=[redacted]`
-        : `${encodeURIComponent(name)}=${encodeURIComponent(value)}`,
-    )
-    .join("&");
-  return `${url.slice(0, start)}?${query}`;
-}

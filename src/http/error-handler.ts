@@ -12,6 +12,17 @@ function isBodyParserError(err: unknown): err is BodyParserError {
 }
 
 /**
+ * body-parser wraps a failure of the decompression stream (a garbage gzip, deflate or brotli
+ * body) in a 400 without a `type`; it keeps the zlib error's numeric `errno`, which tells it from
+ * other 400s. The client sent bytes that do not decode: a parse error, not a server fault.
+ */
+function isUndecodableBody(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const { status, errno } = err as { status?: unknown; errno?: unknown };
+  return status === 400 && typeof errno === "number";
+}
+
+/**
  * The last middleware: every failure that escaped a route becomes a JSON-RPC error body with the
  * right status. Client mistakes get a precise message; anything else is logged with its stack and
  * answered with a masked 500 — never Express's HTML page, never a stack trace.
@@ -46,6 +57,16 @@ export function httpErrorHandler(options: { maxBodyBytes: number }): ErrorReques
         default:
           break;
       }
+    }
+    if (isUndecodableBody(err)) {
+      writeJsonRpcError(
+        res,
+        400,
+        JsonRpcCode.parseError,
+        "Parse error: the body does not decode with its Content-Encoding",
+        { suggestion: "Send the body uncompressed, or compressed as its Content-Encoding header says." },
+      );
+      return;
     }
     req.log.error({ err }, "unhandled error in HTTP request");
     writeJsonRpcError(res, 500, JsonRpcCode.internalError, "Internal error", {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Locals } from "express";
 import type { Logger } from "pino";
 import { pinoHttp, type HttpLogger } from "pino-http";
-import { redactQueryCredentials } from "../auth/query-credentials.js";
+import { sessionFingerprint } from "../observability/session-fingerprint.js";
 import { assignRequestId } from "./request-id.js";
 
 /** Paths polled by orchestrators and Prometheus: logged at debug so they do not drown the log. */
@@ -53,10 +53,11 @@ export function createRequestLogger(logger: Logger, options: { stopping: () => b
           id: req.id,
           method: req.method,
           // Express rewrites req.url inside mounted routers; originalUrl is what the client sent.
-          // A credential in the query string is refused, and never logged.
-          url: redactQueryCredentials(req.originalUrl ?? req.url ?? ""),
+          // The path only: a query string may carry a credential under any name, or as a name.
+          url: withoutQuery(req.originalUrl ?? req.url ?? ""),
           // Here rather than as customProps, which pino-http would bind in two extra child loggers.
-          mcp_session_id: req.headers["mcp-session-id"],
+          // The id is a bearer-like value: its fingerprint identifies the session's lines.
+          mcp_session_id: sessionFingerprint(req.headers["mcp-session-id"]),
           headers: pickHeaders(req.headers),
           remoteAddress: req.socket.remoteAddress,
         };
@@ -74,6 +75,12 @@ export function createRequestLogger(logger: Logger, options: { stopping: () => b
       },
     },
   });
+}
+
+/** The URL's path, its query string (and fragment) left out. */
+function withoutQuery(url: string): string {
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
 }
 
 /** Request headers worth a log line. */

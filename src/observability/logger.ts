@@ -1,9 +1,11 @@
 import { pino, type DestinationStream, type Logger } from "pino";
+import { sessionFingerprint } from "./session-fingerprint.js";
 
 /**
  * The root JSON logger. The destination is a parameter so tests can capture and parse lines;
  * production writes to stdout. Credentials never reach it: the request logger's serializer, the
- * only one that sees headers, censors them.
+ * only one that sees headers, censors them, and an `mcp_session_id` field, wherever it is logged
+ * or bound, is written as the session's fingerprint, never the id.
  */
 export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {
   return pino(
@@ -12,6 +14,7 @@ export function createLogger(options: { level: string; destination?: Destination
       base: { service: "resilient-mcp" },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      serializers: { mcp_session_id: sessionFingerprint },
     },
     options.destination ?? bufferedStdout(),
   );

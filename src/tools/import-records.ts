@@ -9,6 +9,7 @@ import { instruction } from "../errors/recovery-steps.js";
 import { phraseRefusal } from "../errors/refusal-wording.js";
 import type { ToolError } from "../errors/tool-error.js";
 import { validationError } from "../errors/validation-error.js";
+import { depthLimited } from "./json-depth.js";
 import { defineTool } from "./tool-definition.js";
 
 const MAX_RECORDS = 1000;
@@ -40,7 +41,7 @@ const importInput = z.object({
     .array(
       z.object({
         name: z.string().min(1).max(100),
-        settings: z.record(z.string(), z.json()).optional(),
+        settings: depthLimited(z.record(z.string(), z.json()), "settings").optional(),
       }),
     )
     .max(MAX_RECORDS)

@@ -9,6 +9,7 @@ import { requirePermission } from "../errors/permission-error.js";
 import { stepTo, type ToolStep } from "../errors/recovery-steps.js";
 import { phraseRefusal } from "../errors/refusal-wording.js";
 import { findSimilar } from "../errors/similar-matches.js";
+import { depthLimited, MAX_JSON_DEPTH } from "./json-depth.js";
 import { listProjectsTarget } from "./listing-inputs.js";
 import { defineTool } from "./tool-definition.js";
 import { confirmWithUser } from "./user-confirmation.js";
@@ -36,11 +37,10 @@ const manageProjectInput = z.object({
     .min(1, { error: "project_name must not be empty" })
     .max(100)
     .describe('The project name, e.g. "website-redesign"'),
-  settings: z
-    .record(z.string(), jsonValue)
+  settings: depthLimited(z.record(z.string(), jsonValue), "settings")
     .optional()
     .describe(
-      'Settings to store (create) or merge (update; a null value removes a key), e.g. {"owner": "alice"}',
+      `Settings to store (create) or merge (update; a null value removes a key), nested at most ${MAX_JSON_DEPTH} levels, e.g. {"owner": "alice"}`,
     ),
 });
 const self = { name: "manage_project", input: manageProjectInput };

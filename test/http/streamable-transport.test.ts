@@ -15,6 +15,7 @@ import { mcpHeaders } from "../helpers/mcp-requests.js";
 import { SseEventReader, eventMessage, type SseEvent } from "../helpers/sse-events.js";
 import { startServer, type RunningServer } from "../helpers/test-server.js";
 import { deadlineSignal } from "../helpers/deadline.js";
+import { sessionFingerprint } from "../../src/observability/session-fingerprint.js";
 
 /**
  * The Streamable HTTP transport as a client on the wire sees it: when a POST is answered with plain
@@ -700,7 +701,9 @@ describe("the session ends while a request is running", () => {
       // The sweep runs every 250 ms and the session idles for 1000 ms once the stream is gone.
       await probe.reached("aborted", label, 4_000);
       const expired = own.logs.lines.some(
-        (line) => line.msg === "session expired after idle timeout" && line.mcp_session_id === session.id,
+        (line) =>
+          line.msg === "session expired after idle timeout" &&
+          line.mcp_session_id === sessionFingerprint(session.id),
       );
       assert.ok(expired, "the expiry was logged for this session");
       assertHttpError(await readAnswer(await session.resume(priming.id)), 404, -32001);

@@ -86,6 +86,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const budgetMs = options.budgetMs ?? 2 * timeoutMs + retry.baseDelayMs;
   const sendContext = {
     service,
+    base,
     fetchImpl: options.fetchImpl ?? fetch,
     headers: options.headers ?? {},
     maxBodyBytes,

@@ -14,6 +14,8 @@ export interface UpstreamResponse {
 /** What one GET needs besides its URL and signal. */
 export interface SendContext {
   readonly service: string;
+  /** The service's base URL (path ending in "/"): a redirect is followed only to a URL below it. */
+  readonly base: URL;
   readonly fetchImpl: typeof fetch;
   readonly headers: Readonly<Record<string, string>>;
   readonly maxBodyBytes: number;
@@ -21,13 +23,19 @@ export interface SendContext {
 }
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 3;
+/**
+ * A constant, not a setting: an API that moved answers with one redirect, a trailing-slash fix
+ * with another; more than three is a loop or a misconfiguration, and every hop costs a round trip
+ * of the caller's time budget.
+ */
+export const MAX_REDIRECTS = 3;
+const ENCODED_SEPARATOR = /%(2f|5c)/i;
 
 /**
- * One GET, no retry: follows up to three redirects on the same origin (fetch's own following
- * would go anywhere, escaping the base URL), turns non-2xx answers into UpstreamErrors carrying the
- * status and parsed Retry-After, and parses the body under the size cap. Network and abort errors
- * propagate raw; the caller knows which signal fired.
+ * One GET, no retry: follows up to three redirects, each only to a URL under the base URL (fetch's
+ * own following would go anywhere: another host, or another API on the same one), turns non-2xx
+ * answers into UpstreamErrors carrying the status and parsed Retry-After, and parses the body under
+ * the size cap. Network and abort errors propagate raw; the caller knows which signal fired.
  */
 export async function sendGet(
   url: URL,
@@ -45,7 +53,7 @@ export async function sendGet(
     });
     if (REDIRECT_STATUSES.has(response.status)) {
       await response.body?.cancel().catch(() => undefined);
-      current = redirectTarget(response, current, url, hop, service);
+      current = redirectTarget(response, current, context.base, hop, service);
       continue;
     }
     if (response.status < 200 || response.status > 299) throw await statusError(response, context);
@@ -54,7 +62,7 @@ export async function sendGet(
   }
 }
 
-function redirectTarget(response: Response, current: URL, original: URL, hop: number, service: string): URL {
+function redirectTarget(response: Response, current: URL, base: URL, hop: number, service: string): URL {
   const refuse = (reason: string): UpstreamError =>
     new UpstreamError(service, `${service} redirected ${reason}; not followed`, {
       status: response.status,
@@ -68,7 +76,13 @@ function redirectTarget(response: Response, current: URL, original: URL, hop: nu
   } catch (error) {
     throw refuse(`to an unparseable Location: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (target.origin !== original.origin) throw refuse(`to another origin (${target.origin})`);
+  if (target.origin !== base.origin) throw refuse(`to another origin (${target.origin})`);
+  // The URL parser has already resolved "." and ".." segments (%2e too), so a prefix check is
+  // exact; an encoded separator could still be decoded into one by the upstream server.
+  const underBase = target.pathname.startsWith(base.pathname) || `${target.pathname}/` === base.pathname;
+  if (!underBase || ENCODED_SEPARATOR.test(target.pathname)) {
+    throw refuse(`outside the base path ${base.pathname}`);
+  }
   if (hop >= MAX_REDIRECTS) throw refuse(`more than ${MAX_REDIRECTS} times`);
   return target;
 }

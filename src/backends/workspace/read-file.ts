@@ -5,7 +5,8 @@ import { validationError } from "../../errors/validation-error.js";
 import { listUsableEntries } from "./entry-kind.js";
 import { translateFsError } from "./fs-errors.js";
 import { missingPathError } from "./missing-path.js";
-import { listPaths, quotePath, type PathRequest } from "./path-refusals.js";
+import { openedInside } from "./opened-path.js";
+import { escapeRefusal, listPaths, quotePath, type PathRequest } from "./path-refusals.js";
 import { resolvePath, type ExistingPath } from "./resolve-path.js";
 import { joinRelative } from "./root-paths.js";
 import type { WorkspaceContext } from "./workspace-context.js";
@@ -78,6 +79,9 @@ async function withRegularFile<T>(
     });
   }
   try {
+    if (!(await openedInside(context.root, handle))) {
+      throw escapeRefusal(request, "changed while it was being opened and led outside the workspace", []);
+    }
     const info = await handle.stat();
     if (info.isDirectory()) throw await isDirectory(context, request, resolved);
     if (!info.isFile()) throw notRegular(request);

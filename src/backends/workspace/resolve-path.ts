@@ -142,7 +142,15 @@ async function followLink(root: string, link: string): Promise<LinkTarget> {
     if (code === "ELOOP") return { kind: "loop" };
     if (code !== "ENOENT" && code !== "ENOTDIR") throw error;
     // A dangling link: judge its text, so a link to a missing file outside is still refused.
-    const text = await readlink(link);
+    let text: string;
+    try {
+      text = await readlink(link);
+    } catch (readError) {
+      // Replaced or removed since lstat saw a link: nothing is there to follow now.
+      const gone = errorCode(readError);
+      if (gone === "EINVAL" || gone === "ENOENT") return { kind: "dangling" };
+      throw readError;
+    }
     return { kind: isInside(root, path.resolve(path.dirname(link), text)) ? "dangling" : "outside" };
   }
   return isInside(root, target) ? { kind: "inside", real: target } : { kind: "outside" };

@@ -1,4 +1,5 @@
 import type { FileType } from "./file-types.js";
+import { headingText, isFence } from "./markdown-lines.js";
 import { countLines, countWords, type TextDecoding } from "./text-figures.js";
 
 const HEADINGS_SHOWN = 8;
@@ -35,9 +36,9 @@ function describeMarkdown(text: string): string {
   let fenced = false;
   for (const line of text.split("\n")) {
     // Lines inside ``` fences are code, even when they start with "#".
-    if (/^\s*(```|~~~)/u.test(line)) fenced = !fenced;
-    const heading = fenced ? null : /^#{1,6}\s+(.+?)\s*#*\s*$/u.exec(line);
-    if (heading?.[1] !== undefined) headings.push(heading[1]);
+    if (isFence(line)) fenced = !fenced;
+    const heading = fenced ? undefined : headingText(line);
+    if (heading !== undefined) headings.push(heading);
   }
   const lines = countLines(text);
   if (headings.length === 0) {

@@ -8,6 +8,7 @@ import type {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ClientInput } from "../input/client-input.js";
 import { isRequest, isResponse } from "../transport/json-rpc-message.js";
+import { invalidParamsResponse, requestParamsProblem } from "../request-params.js";
 
 /** One HTTP exchange's side of the shared server: where its request's messages go. */
 export interface ExchangeSink {
@@ -49,7 +50,12 @@ export class SharedServerTransport implements Transport {
   dispatch(request: JSONRPCRequest, sink: ExchangeSink, extra: MessageExtraInfo): number {
     const id = this.nextId++;
     this.open.set(id, { clientId: request.id, sink });
-    this.onmessage?.({ ...request, id }, extra);
+    const problem = requestParamsProblem(request);
+    if (problem === undefined) this.onmessage?.({ ...request, id }, extra);
+    else
+      this.send({ ...invalidParamsResponse(request, problem), id }).catch((error: unknown) => {
+        this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+      });
     return id;
   }
 

@@ -23,6 +23,7 @@ import {
   replayRefused,
   sessionClosed,
 } from "./transport-refusals.js";
+import { invalidParamsResponse, requestParamsProblem } from "../request-params.js";
 
 export interface StreamableHttpTransportOptions {
   /** Stateful mode: issues the session id at initialize. Absent: stateless, one transport per POST. */
@@ -228,6 +229,13 @@ export class StreamableHttpTransport implements Transport {
   private receive(message: JSONRPCMessage, extra: MessageExtraInfo, protocolVersion: string): void {
     if (isRequest(message)) {
       this.finishers.set(message.id, this.observer.requestStarted(message, protocolVersion));
+      const problem = requestParamsProblem(message);
+      if (problem !== undefined) {
+        this.send(invalidParamsResponse(message, problem)).catch((error: unknown) => {
+          this.onerror?.(error instanceof Error ? error : new Error(String(error)));
+        });
+        return;
+      }
     }
     this.onmessage?.(message, extra);
     const cancelled = cancelledRequestId(message);
