@@ -46,7 +46,7 @@ export class SessionRoutes {
       if (session === undefined) return;
       if (!messages.some(isInitialize) && this.refuseVersion(req, res)) return;
       res.once("close", this.sessions.touch(session));
-      session.transport.handlePost(req, res, messages, batch, authInfoFor(principal));
+      session.transport.handlePost(req, res, messages, batch, authInfoFor(principal, req));
       return;
     }
     if (!messages.some(isInitialize)) {
@@ -65,7 +65,7 @@ export class SessionRoutes {
     }
     const { transport, release } = await this.sessions.open(sessionOwnerOf(principal), quotaKey);
     try {
-      transport.handlePost(req, res, messages, batch, authInfoFor(principal));
+      transport.handlePost(req, res, messages, batch, authInfoFor(principal, req));
     } finally {
       await release();
     }

@@ -19,6 +19,7 @@ import { batchOutcome, errorOutcome, successOutcome, type ShapedCall } from "./c
 import { parseQuietly } from "./parse-quietly.js";
 import { checkResult } from "./result-contract.js";
 import { runWithDeadline } from "./run-with-deadline.js";
+import { costOf, spendPostItems, spendToolBudget, type PostItems, type ToolBudget } from "./tool-budget.js";
 import { unusableSteps, withoutUnusableSteps } from "./step-guard.js";
 import type { AnyToolDefinition, Principal } from "./tool-definition.js";
 import type { ToolListing } from "./tool-listing.js";
@@ -43,6 +44,10 @@ export interface ToolRunnerOptions {
    * fails the call as internal_error, which is what tests want.
    */
   readonly strictSteps?: boolean;
+  /** Each principal's tool budget: a call spends its tool's cost before its handler runs. */
+  readonly toolBudget?: ToolBudget;
+  /** The items (tool cost) one POST may ask for in all; unbounded when absent. */
+  readonly maxItemsPerPost?: number;
 }
 
 /** What the protocol layer knows about the request carrying a call: the one call-context type. */
@@ -54,6 +59,10 @@ export interface CallContext {
     ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
   /** Who calls; the runner's anonymous principal when absent. */
   readonly principal?: Principal | undefined;
+  /** Whose tool budget the call spends (see quotaKeyOf); the principal's id when absent. */
+  readonly quotaKey?: string | undefined;
+  /** What the POST carrying the call asked for so far (its batch's calls added up). */
+  readonly postItems?: PostItems | undefined;
   /** The HTTP request id, to tie the call's log line to the request's. */
   readonly requestId?: string | undefined;
   /** How to ask the user a question; absent when the client cannot be asked. */
@@ -157,7 +166,10 @@ async function callTool(
   const args = rawArgs ?? {};
   const validated = await validate(parts, state, args);
   let shaped =
-    "refused" in validated ? validated.refused : await execute(parts, state, validated.valid, callContext);
+    "refused" in validated
+      ? validated.refused
+      : ((await overBudget(parts, state, validated.valid, callContext)) ??
+        (await execute(parts, state, validated.valid, callContext)));
   const stepProblems = unusableSteps(shaped.envelope, registry.stepTargets);
   if (stepProblems.length > 0) {
     shaped =
@@ -242,6 +254,24 @@ async function validate(parts: RunnerParts, state: CallState, args: unknown): Pr
   } catch (error) {
     return { refused: fail(parts, state, internalError(error), undefined) };
   }
+}
+
+/**
+ * Past its POST's item limit (validation_error) or over its caller's tool budget (rate_limited),
+ * the call is answered so and its handler never runs.
+ */
+async function overBudget(
+  parts: RunnerParts,
+  state: CallState,
+  args: Record<string, unknown>,
+  callContext: CallContext,
+): Promise<ShapedCall | undefined> {
+  const { tool } = state.entry;
+  const key = callContext.quotaKey ?? state.principal.id;
+  const refusal =
+    spendPostItems(callContext.postItems, costOf(tool, args), parts.options.maxItemsPerPost) ??
+    (await spendToolBudget(parts.options.toolBudget, tool, args, key));
+  return refusal === undefined ? undefined : fail(parts, state, refusal, args);
 }
 
 /** Runs the handler and checks its result; every way it can end becomes a shaped answer. */
