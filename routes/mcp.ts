@@ -7,7 +7,7 @@ export interface McpRouteDeps {
   readonly front: readonly RequestHandler[];
   /** Runs after `front` on GET/POST/DELETE: sets res.locals.principal or refuses the request. */
   readonly authenticate: RequestHandler;
-  /** Runs after `authenticate`: spends the caller's request budget or answers 429. */
+  /** Runs after `authenticate` (on POST also after parsing: a batch costs its messages): 429 over budget. */
   readonly rateLimit: RequestHandler;
   readonly maxBodyBytes: number;
   readonly endpoint: McpEndpoint;
@@ -39,6 +39,7 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
     deps.rateLimit,
     requireJson,
     parseJson,
+    deps.rateLimit,
     async (req, res) => {
       await endpoint.post(req, res, req.body, principalOf(res));
     },
