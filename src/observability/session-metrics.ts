@@ -60,7 +60,7 @@ export function sessionMetrics(
     }),
     sessionsExpired: new Counter({
       name: "mcp_sessions_expired_total",
-      help: "MCP sessions closed by the server after their idle timeout",
+      help: "MCP sessions closed by the server after their idle timeout or maximum lifetime",
       registers: [registry],
     }),
     sessionsRejected,
