@@ -11,7 +11,7 @@ const MIB = 1024 * 1024;
 export const limitsShape = {
   RATE_LIMIT_WINDOW_MS: wholeNumber(100, 3_600_000).default(1000),
   RATE_LIMIT_REQUESTS: wholeNumber(0, 1_000_000).default(500),
-  RATE_LIMIT_TOOL_COST: wholeNumber(0, 10_000_000).default(500),
+  RATE_LIMIT_TOOL_COST: wholeNumber(0, 10_000_000).default(2000),
   MAX_SESSIONS_PER_PRINCIPAL: wholeNumber(1, 1_000_000).default(100),
   SESSION_MAX_LIFETIME_MS: wholeNumber(1000, 604_800_000).default(86_400_000),
   MAX_ITEMS_PER_POST: wholeNumber(1, 1_000_000).default(1000),
