@@ -15,6 +15,7 @@ export const limitsShape = {
   MAX_SESSIONS_PER_PRINCIPAL: wholeNumber(1, 1_000_000).default(100),
   SESSION_MAX_LIFETIME_MS: wholeNumber(1000, 604_800_000).default(86_400_000),
   MAX_ITEMS_PER_POST: wholeNumber(1, 1_000_000).default(1000),
+  MAX_RESULT_BYTES: wholeNumber(1024, 1024 * MIB).default(4 * MIB),
   SSE_EVENT_HISTORY_BYTES: wholeNumber(1024, 1024 * MIB).default(MIB),
   SSE_EVENT_HISTORY_TOTAL_BYTES: wholeNumber(1024, 16 * 1024 * MIB).default(64 * MIB),
 };
@@ -31,6 +32,8 @@ export type LimitsConfig = Readonly<{
   sessionMaxLifetimeMs: number;
   /** Tool items (the cost of every tools/call) one POST may carry in all, batch included. */
   maxItemsPerPost: number;
+  /** JSON bytes of one tool call's result; past it, a validation_error naming the limit. */
+  maxResultBytes: number;
   eventHistoryBytes: number;
   eventHistoryTotalBytes: number;
 }>;
@@ -44,6 +47,7 @@ export function limitsConfig(values: z.output<z.ZodObject<typeof limitsShape>>):
     maxSessionsPerPrincipal: values.MAX_SESSIONS_PER_PRINCIPAL,
     sessionMaxLifetimeMs: values.SESSION_MAX_LIFETIME_MS,
     maxItemsPerPost: values.MAX_ITEMS_PER_POST,
+    maxResultBytes: values.MAX_RESULT_BYTES,
     eventHistoryBytes: values.SSE_EVENT_HISTORY_BYTES,
     eventHistoryTotalBytes: values.SSE_EVENT_HISTORY_TOTAL_BYTES,
   });

@@ -158,6 +158,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     strictSteps: options.strictSteps ?? false,
     anonymousPrincipal: auth.anonymousPrincipal,
     maxItemsPerPost: config.limits.maxItemsPerPost,
+    maxResultBytes: config.limits.maxResultBytes,
     toolBudget: {
       budget: rateLimits.tool,
       onLimited: () => {

@@ -18,6 +18,7 @@ import { auditFields } from "./audit-log.js";
 import { batchOutcome, errorOutcome, successOutcome, type ShapedCall } from "./call-outcome.js";
 import { parseQuietly } from "./parse-quietly.js";
 import { checkResult } from "./result-contract.js";
+import { withinResultBytes } from "./result-size.js";
 import { runWithDeadline } from "./run-with-deadline.js";
 import { costOf, spendPostItems, spendToolBudget, type PostItems, type ToolBudget } from "./tool-budget.js";
 import { unusableSteps, withoutUnusableSteps } from "./step-guard.js";
@@ -48,6 +49,8 @@ export interface ToolRunnerOptions {
   readonly toolBudget?: ToolBudget;
   /** The items (tool cost) one POST may ask for in all; unbounded when absent. */
   readonly maxItemsPerPost?: number;
+  /** The JSON bytes one call's result may have; unbounded when absent. */
+  readonly maxResultBytes?: number;
 }
 
 /** What the protocol layer knows about the request carrying a call: the one call-context type. */
@@ -182,6 +185,7 @@ async function callTool(
           };
   }
 
+  shaped = withinResultBytes(shaped, options.maxResultBytes, referenceId, now());
   parts.metrics.count(name, shaped.outcome, shaped.countedErrors);
   options.logger[shaped.level](
     {

@@ -103,4 +103,24 @@ describe("rate limits", () => {
       await server.close();
     }
   });
+
+  it("a result over MAX_RESULT_BYTES is not sent: the call is a validation_error naming the limit", async () => {
+    const server = await startServer({ MAX_RESULT_BYTES: "4096" });
+    const { client } = await connectClient(server.mcpUrl);
+    try {
+      const small = await callEnvelope(client, "process_files", {
+        file_paths: ["README.md"],
+        operation: "analyze",
+      });
+      assert.equal(small.result.isError, false, JSON.stringify(small.envelope.error));
+      const paths = Array.from({ length: 40 }, () => "README.md");
+      const big = await callEnvelope(client, "process_files", { file_paths: paths, operation: "summarize" });
+      assert.equal(big.envelope.error?.type, "validation_error");
+      assert.match(big.envelope.error?.message, /over the limit of 4096 bytes \(MAX_RESULT_BYTES\)/);
+      assert.ok(JSON.stringify(big.envelope).length < 4096, "the refusal itself is small");
+    } finally {
+      await client.close();
+      await server.close();
+    }
+  });
 });
