@@ -5,10 +5,8 @@ import type { Envelope } from "../errors/envelope.js";
 import { newReferenceId } from "../errors/reference-id.js";
 import { withRetryAdvice } from "../errors/retry-advice.js";
 import { ToolError } from "../errors/tool-error.js";
-import { UnknownToolError } from "../errors/unknown-tool-error.js";
 import type { ToolFailure } from "../errors/tool-failure.js";
 import { validationErrorFromZod } from "../errors/validation-error.js";
-import { UNKNOWN_TOOL } from "../observability/metric-labels.js";
 import {
   toolCallMetrics,
   type ToolCallCounters,
@@ -25,6 +23,7 @@ import { unusableSteps, withoutUnusableSteps } from "./step-guard.js";
 import type { AnyToolDefinition, Principal } from "./tool-definition.js";
 import type { ToolListing } from "./tool-listing.js";
 import { createToolRegistry, type RegisteredTool, type ToolRegistry } from "./tool-registry.js";
+import { registeredOrThrow } from "./unknown-tool-call.js";
 import { AwaitingUserInput, type UserInputChannel } from "./user-input.js";
 
 /** What the runner needs; the clock and randomness are injectable for tests. */
@@ -154,7 +153,11 @@ async function callTool(
   const { options, registry, now } = parts;
   const started = now();
   const referenceId = newReferenceId(started);
-  const entry = registeredOrThrow(parts, name, referenceId, callContext);
+  const principal = callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS;
+  const entry = registeredOrThrow(
+    { registry, metrics: parts.metrics, logger: options.logger },
+    { name, referenceId, requestId: callContext.requestId, principalId: principal.id },
+  );
   const bindings = {
     reference_id: referenceId,
     tool: name,
@@ -163,7 +166,6 @@ async function callTool(
   // Most handlers never log, so the call's child logger is built only when one does.
   let child: Logger | undefined;
   const log = () => (child ??= options.logger.child(bindings));
-  const principal = callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS;
   const state: CallState = { entry, referenceId, started, log, principal };
 
   const args = rawArgs ?? {};
@@ -207,41 +209,6 @@ async function callTool(
     referenceId,
     ...(shaped.failure === undefined ? {} : { failure: shaped.failure }),
   };
-}
-
-/**
- * The registered tool, or an UnknownToolError carrying this call's reference id: counted and
- * logged like any failed call (the tool label is "unknown", a closed value), then thrown for the
- * protocol layer to answer with JSON-RPC -32602.
- */
-function registeredOrThrow(
-  parts: RunnerParts,
-  name: string,
-  referenceId: string,
-  callContext: CallContext,
-): RegisteredTool {
-  try {
-    return parts.registry.get(name);
-  } catch (error) {
-    if (!(error instanceof UnknownToolError)) throw error;
-    const unknown = new UnknownToolError(name, error.similarTools, referenceId);
-    parts.metrics.count(UNKNOWN_TOOL, "error", ["validation_error"]);
-    const { options } = parts;
-    options.logger.warn(
-      {
-        reference_id: referenceId,
-        tool: unknown.toolName,
-        ...(callContext.requestId === undefined ? {} : { request_id: callContext.requestId }),
-        outcome: "error",
-        principal: (callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS).id,
-        error_type: "validation_error",
-        error_code: unknown.code,
-        similar_tools: unknown.similarTools,
-      },
-      "tool call failed: unknown tool",
-    );
-    throw unknown;
-  }
 }
 
 /** The arguments as the tool's schema made them, or the answer to arguments it refused. */
