@@ -5,6 +5,7 @@ import { metricsEndpointEnvShape, type MetricsEndpointConfig } from "./metrics-e
 import { operationsShape, type OperationsConfig } from "./operations.js";
 import { weatherShape, type WeatherConfig } from "./weather.js";
 import { requestStateEnvShape, type RequestStateConfig } from "./request-state.js";
+import { limitsShape, type LimitsConfig } from "./limits.js";
 
 /** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
 function toOrigin(value: string): string | undefined {
@@ -67,7 +68,8 @@ export const configSchema = z.object({
   TOOL_TIMEOUT_MS: wholeNumber(100, 3_600_000).default(30_000),
   DATA_DIR: z.string().trim().min(1).default(".data"),
   DATA_READ_ONLY: booleanFlag.default(false),
-  DATA_MAX_BYTES: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(0),
+  // A safe cap by default: 1 GiB. 0 lifts it.
+  DATA_MAX_BYTES: wholeNumber(0, Number.MAX_SAFE_INTEGER).default(1024 * 1024 * 1024),
   DEPLOY_QUEUED_MS: wholeNumber(0, 3_600_000).default(1000),
   DEPLOY_RUN_MS: wholeNumber(0, 3_600_000).default(5000),
   DEPLOY_FAIL_SUFFIX: z.string().trim().default("-bad"),
@@ -84,6 +86,7 @@ export const configSchema = z.object({
   ...metricsEndpointEnvShape,
   ...operationsShape,
   ...requestStateEnvShape,
+  ...limitsShape,
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -120,4 +123,5 @@ export type Config = Readonly<{
   metricsEndpoint: MetricsEndpointConfig;
   operations: OperationsConfig;
   requestState: RequestStateConfig;
+  limits: LimitsConfig;
 }>;

@@ -7,6 +7,8 @@ export interface McpRouteDeps {
   readonly front: readonly RequestHandler[];
   /** Runs after `front` on GET/POST/DELETE: sets res.locals.principal or refuses the request. */
   readonly authenticate: RequestHandler;
+  /** Runs after `authenticate` (on POST also after parsing: a batch costs its messages): 429 over budget. */
+  readonly rateLimit: RequestHandler;
   readonly maxBodyBytes: number;
   readonly endpoint: McpEndpoint;
 }
@@ -30,14 +32,23 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
     type: ["application/json", "application/*+json"],
   });
 
-  router.post("/mcp", ...deps.front, deps.authenticate, requireJson, parseJson, async (req, res) => {
-    await endpoint.post(req, res, req.body, principalOf(res));
-  });
+  router.post(
+    "/mcp",
+    ...deps.front,
+    deps.authenticate,
+    deps.rateLimit,
+    requireJson,
+    parseJson,
+    deps.rateLimit,
+    async (req, res) => {
+      await endpoint.post(req, res, req.body, principalOf(res));
+    },
+  );
   const getOrDelete: RequestHandler = async (req, res) => {
     await endpoint.getOrDelete(req, res, principalOf(res));
   };
-  router.get("/mcp", ...deps.front, deps.authenticate, getOrDelete);
-  router.delete("/mcp", ...deps.front, deps.authenticate, getOrDelete);
+  router.get("/mcp", ...deps.front, deps.authenticate, deps.rateLimit, getOrDelete);
+  router.delete("/mcp", ...deps.front, deps.authenticate, deps.rateLimit, getOrDelete);
   // Also answers CORS preflight: the CORS middleware in `front` ends an allowed OPTIONS itself.
   router.all("/mcp", ...deps.front, (req, res) => {
     endpoint.notAllowed(req, res);

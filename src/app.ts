@@ -8,6 +8,7 @@ import { countResponses } from "./http/count-responses.js";
 import { httpErrorHandler, notFoundHandler } from "./http/error-handler.js";
 import { hostOriginGuard, originAllowed } from "./http/host-origin-guard.js";
 import { createRequestLogger } from "./http/request-logger.js";
+import { httpRateLimit } from "./limits/http-rate-limit.js";
 import type { Services } from "./services.js";
 
 /** Headers a browser-based MCP client must be allowed to send and to read. */
@@ -61,6 +62,9 @@ export function createApp(services: Services): Express {
     createMcpRouter({
       front: [guard, corsForBrowsers],
       authenticate: services.auth.authenticate,
+      rateLimit: httpRateLimit(services.rateLimits.http, () => {
+        services.metrics.rateLimited.inc({ scope: "http" });
+      }),
       maxBodyBytes: config.maxBodyBytes,
       endpoint: services.endpoint,
     }),

@@ -13,6 +13,12 @@ import { createWorkspace } from "./backends/workspace/index.js";
 import { HealthMonitor } from "./health/health-monitor.js";
 import { evaluateReadiness, type CheckResult, type ReadinessCheck } from "./health/readiness.js";
 import { ServerLifecycle } from "./lifecycle.js";
+import {
+  createRateBudget,
+  memoryRateLimiterBackend,
+  type RateBudget,
+  type RateLimiterBackend,
+} from "./limits/rate-budget.js";
 import { createMcpEndpoint } from "./mcp/create-endpoint.js";
 import type { McpEndpoint } from "./mcp/endpoint.js";
 import type { McpEndpointHooks } from "./mcp/endpoint-hooks.js";
@@ -38,6 +44,8 @@ export interface Services {
   /** Everything MCP on HTTP: both protocol eras, sessions, transports. */
   readonly endpoint: McpEndpoint;
   readonly readinessChecks: readonly ReadinessCheck[];
+  /** Per-principal budgets: HTTP requests, and tool cost. */
+  readonly rateLimits: { readonly http: RateBudget; readonly tool: RateBudget };
   /** Closes sessions and backends; the HTTP server is main's to close. */
   close(): Promise<void>;
 }
@@ -49,6 +57,8 @@ export interface ServiceOptions {
   readonly extraTools?: readonly AnyToolDefinition[];
   /** Fail a call whose recovery or next steps cannot be executed, instead of dropping them (tests). */
   readonly strictSteps?: boolean;
+  /** Where rate limits count: this process's memory by default (a Redis store for replicas). */
+  readonly rateLimiterBackend?: RateLimiterBackend;
 }
 
 /** The composition root: the one place that decides which implementation each part gets. */
@@ -139,6 +149,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   }
   const backends: ToolBackends = { store, deployments: engine, workspace, upstream, weather };
 
+  const rateLimits = createRateLimits(config, options.rateLimiterBackend ?? memoryRateLimiterBackend, logger);
   const runner = createToolRunner({
     tools: [...createProductToolDefinitions(backends), ...(options.extraTools ?? [])],
     logger: failureLogger(logger),
@@ -146,6 +157,14 @@ export async function createServices(config: Config, options: ServiceOptions = {
     defaultTimeoutMs: config.toolTimeoutMs,
     strictSteps: options.strictSteps ?? false,
     anonymousPrincipal: auth.anonymousPrincipal,
+    maxItemsPerPost: config.limits.maxItemsPerPost,
+    maxResultBytes: config.limits.maxResultBytes,
+    toolBudget: {
+      budget: rateLimits.tool,
+      onLimited: () => {
+        metrics.rateLimited.inc({ scope: "tool" });
+      },
+    },
   });
   const endpoint = await createMcpEndpoint({
     server: { name: "resilient-mcp", version: manifest.version },
@@ -156,8 +175,12 @@ export async function createServices(config: Config, options: ServiceOptions = {
       streamAfterMs: config.streamAfterMs,
       sseRetryMs: config.sseRetryMs,
       sseEventHistory: config.sseEventHistory,
+      sseEventHistoryBytes: config.limits.eventHistoryBytes,
+      sseEventHistoryTotalBytes: config.limits.eventHistoryTotalBytes,
       sessionIdleTimeoutMs: config.sessionIdleTimeoutMs,
+      sessionMaxLifetimeMs: config.limits.sessionMaxLifetimeMs,
       maxSessions: config.maxSessions,
+      maxSessionsPerPrincipal: Math.min(config.limits.maxSessionsPerPrincipal, config.maxSessions),
       requestStateKey: config.requestState.key,
       requestStateTtlSeconds: config.requestState.ttlSeconds,
       conformanceFixtures: config.conformanceFixtures,
@@ -195,6 +218,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     backends,
     endpoint,
     readinessChecks,
+    rateLimits,
     async close() {
       auth.close();
       storeHealth.stop();
@@ -202,6 +226,28 @@ export async function createServices(config: Config, options: ServiceOptions = {
       engine.stop();
       await store.close();
     },
+  };
+}
+
+/** The HTTP and tool budgets of RATE_LIMIT_*, counted by `backend`. */
+function createRateLimits(config: Config, backend: RateLimiterBackend, logger: Logger) {
+  const onStoreError = (error: unknown) => {
+    logger.warn({ err: error }, "rate limit store failed; the request was let through");
+  };
+  const windowMs = config.limits.rateWindowMs;
+  return {
+    http: createRateBudget(backend, {
+      name: "http",
+      points: config.limits.requestsPerWindow,
+      windowMs,
+      onStoreError,
+    }),
+    tool: createRateBudget(backend, {
+      name: "tool",
+      points: config.limits.toolCostPerWindow,
+      windowMs,
+      onStoreError,
+    }),
   };
 }
 

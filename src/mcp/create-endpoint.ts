@@ -5,6 +5,8 @@ import type { Metrics } from "../observability/metrics.js";
 import type { ToolRunner } from "../tools/tool-runner.js";
 import { createConformanceFixtureTools, registerConformanceFixtures } from "./conformance/index.js";
 import { McpEndpoint } from "./endpoint.js";
+import { EventHistoryBudget } from "./event-history-budget.js";
+import { BoundedEventStore } from "./event-store.js";
 import type { McpEndpointHooks } from "./endpoint-hooks.js";
 import { LEGACY_VERSIONS } from "./http-checks.js";
 import { RequestStates } from "./input/request-state.js";
@@ -24,8 +26,13 @@ export interface McpSettings {
   readonly streamAfterMs: number;
   readonly sseRetryMs: number;
   readonly sseEventHistory: number;
+  /** Bytes of event history per session, and over all sessions. */
+  readonly sseEventHistoryBytes: number;
+  readonly sseEventHistoryTotalBytes: number;
   readonly sessionIdleTimeoutMs: number;
+  readonly sessionMaxLifetimeMs: number;
   readonly maxSessions: number;
+  readonly maxSessionsPerPrincipal: number;
   /** Signs requestState; undefined: a random key for this process. */
   readonly requestStateKey: string | undefined;
   readonly requestStateTtlSeconds: number;
@@ -85,17 +92,29 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
   await stateless.start();
   let sessions: { manager: SessionManager; routes: SessionRoutes } | undefined;
   if (settings.sessionMode === "stateful") {
+    const shared = new EventHistoryBudget(settings.sseEventHistoryTotalBytes);
     const manager = new SessionManager({
       createServer: () => factory.session(),
       logger,
       metrics: options.metrics,
       observer: requestEvents(hooks, "session", tools.isKnownTool, supportedVersions),
       idleTimeoutMs: settings.sessionIdleTimeoutMs,
+      maxLifetimeMs: settings.sessionMaxLifetimeMs,
       maxSessions: settings.maxSessions,
+      maxSessionsPerPrincipal: settings.maxSessionsPerPrincipal,
       jsonResponse: settings.jsonResponse,
       streamAfterMs: settings.streamAfterMs,
       sseRetryMs: settings.sseRetryMs,
-      sseEventHistory: settings.sseEventHistory,
+      ...(settings.sseEventHistory > 0
+        ? {
+            createEventStore: () =>
+              new BoundedEventStore({
+                maxEvents: settings.sseEventHistory,
+                maxBytes: settings.sseEventHistoryBytes,
+                shared,
+              }),
+          }
+        : {}),
     });
     manager.start();
     sessions = { manager, routes: new SessionRoutes(manager, options.lifecycle, hooks) };

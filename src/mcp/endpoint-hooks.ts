@@ -23,7 +23,7 @@ export interface McpRequestEvent {
 }
 
 /** Why a request on (or for) a 2025 session was refused. */
-export type SessionRefusalReason = "capacity" | "draining" | "session_mismatch";
+export type SessionRefusalReason = "capacity" | "principal_capacity" | "draining" | "session_mismatch";
 
 /** A refused session request: why, and for a mismatch, which session and who presented it. */
 export interface SessionRefusal {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { JsonRpcCode, writeJsonRpcError } from "../http/json-rpc-error.js";
 import { sessionOwnerOf } from "../auth/principal.js";
+import { quotaKeyOf } from "../limits/quota-key.js";
 import type { ServerLifecycle } from "../lifecycle.js";
 import type { Principal } from "../tools/tool-definition.js";
 import type { McpEndpointHooks } from "./endpoint-hooks.js";
@@ -45,7 +46,7 @@ export class SessionRoutes {
       if (session === undefined) return;
       if (!messages.some(isInitialize) && this.refuseVersion(req, res)) return;
       res.once("close", this.sessions.touch(session));
-      session.transport.handlePost(req, res, messages, batch, authInfoFor(principal));
+      session.transport.handlePost(req, res, messages, batch, authInfoFor(principal, req));
       return;
     }
     if (!messages.some(isInitialize)) {
@@ -55,15 +56,16 @@ export class SessionRoutes {
       return;
     }
     if (this.refuseAccept(req, res)) return;
-    const refusal = this.sessions.admit(this.lifecycle.draining);
+    const quotaKey = quotaKeyOf(principal, req);
+    const refusal = this.sessions.admit(this.lifecycle.draining, quotaKey);
     if (refusal !== undefined) {
       this.hooks.onSessionRefused?.({ reason: refusal.reason });
       refuseSession(res, refusal);
       return;
     }
-    const { transport, release } = await this.sessions.open(sessionOwnerOf(principal));
+    const { transport, release } = await this.sessions.open(sessionOwnerOf(principal), quotaKey);
     try {
-      transport.handlePost(req, res, messages, batch, authInfoFor(principal));
+      transport.handlePost(req, res, messages, batch, authInfoFor(principal, req));
     } finally {
       await release();
     }
@@ -92,9 +94,12 @@ export class SessionRoutes {
       return;
     }
     if (this.refuseVersion(req, res)) return;
-    // A standalone GET stream stays open for as long as the client listens: it keeps the session
-    // alive but is not an in-flight request that shutdown should wait for.
-    res.once("close", this.sessions.touch(session));
+    // A standalone GET stream stays open for as long as the client listens: it is use, but not work
+    // in flight, so it never keeps an idle session from expiring (expiry closes the stream too).
+    this.sessions.seen(session);
+    res.once("close", () => {
+      this.sessions.seen(session);
+    });
     if (req.method === "DELETE") await session.transport.handleDelete(res);
     else session.transport.handleGet(req, res);
   }
@@ -165,13 +170,26 @@ function sessionRequired(res: ServerResponse): void {
 
 function refuseSession(res: ServerResponse, refusal: SessionRefusal): void {
   res.setHeader("Retry-After", String(refusal.retryAfterSeconds));
-  const message =
-    refusal.reason === "draining"
-      ? "Service Unavailable: the server is shutting down and accepts no new sessions"
-      : "Service Unavailable: the server has reached its session limit";
-  writeJsonRpcError(res, 503, JsonRpcCode.serverError, message, {
+  const { status, message } = SESSION_REFUSALS[refusal.reason];
+  writeJsonRpcError(res, status, JsonRpcCode.serverError, message, {
     reason: refusal.reason,
     retry_after_seconds: refusal.retryAfterSeconds,
-    suggestion: `Retry initialize in ${refusal.retryAfterSeconds} seconds.`,
+    suggestion:
+      refusal.reason === "principal_capacity"
+        ? `Close sessions you no longer use (DELETE /mcp), or retry initialize in ${refusal.retryAfterSeconds} seconds.`
+        : `Retry initialize in ${refusal.retryAfterSeconds} seconds.`,
   });
 }
+
+/** A full server is 503; a caller holding its whole share is 429 (its own doing, not the server's). */
+const SESSION_REFUSALS: Readonly<Record<SessionRefusal["reason"], { status: number; message: string }>> = {
+  draining: {
+    status: 503,
+    message: "Service Unavailable: the server is shutting down and accepts no new sessions",
+  },
+  capacity: { status: 503, message: "Service Unavailable: the server has reached its session limit" },
+  principal_capacity: {
+    status: 429,
+    message: "Too Many Requests: this caller holds as many sessions as one caller may",
+  },
+};

@@ -16,7 +16,7 @@ import {
   type InputRequiredResult,
 } from "./input/client-input.js";
 import { userInputChannel } from "./input/user-input-channel.js";
-import { principalOfAuthInfo } from "./principal-auth-info.js";
+import { postItemsOfAuthInfo, principalOfAuthInfo, quotaKeyOfAuthInfo } from "./principal-auth-info.js";
 import { ProtocolError } from "./protocol-error.js";
 import type { ClientInputSource, McpRequestExtra, RawTool } from "./raw-tool.js";
 
@@ -93,6 +93,8 @@ function callContext(extra: McpRequestExtra, input: ClientInput | undefined) {
   const progressToken = extra._meta?.progressToken;
   const userInput = userInputChannel(input);
   const principal = principalOfAuthInfo(extra.authInfo);
+  const quotaKey = quotaKeyOfAuthInfo(extra.authInfo);
+  const postItems = postItemsOfAuthInfo(extra.authInfo);
   const requestId = extra.requestInfo?.headers["x-request-id"];
   return {
     signal: extra.signal,
@@ -106,6 +108,8 @@ function callContext(extra: McpRequestExtra, input: ClientInput | undefined) {
             }),
         }),
     ...(principal === undefined ? {} : { principal }),
+    ...(quotaKey === undefined ? {} : { quotaKey }),
+    ...(postItems === undefined ? {} : { postItems }),
     // The id the request logger gave the HTTP request carrying this call (see assignRequestId).
     ...(typeof requestId === "string" ? { requestId } : {}),
     ...(userInput === undefined ? {} : { userInput }),

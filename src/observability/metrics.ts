@@ -7,6 +7,7 @@ import { httpResponsesCounter, type HttpResponseLabel } from "./http-responses.j
 import type { Counter, Histogram } from "prom-client";
 import { operationDurationHistogram, type OperationLabel } from "./operation-duration.js";
 import { readinessMetrics } from "./readiness-metrics.js";
+import { createRateLimitedCounter } from "./rate-limit-metrics.js";
 import { sessionMetrics, type SessionMetrics } from "./session-metrics.js";
 import { toolCallCounters, type ToolCallCounters } from "./tool-call-counters.js";
 import { upstreamMetrics, type CircuitSource, type UpstreamMetrics } from "./upstream-metrics.js";
@@ -25,6 +26,8 @@ export interface Metrics extends ToolCallCounters, SessionMetrics, UpstreamMetri
   readonly httpResponses: Counter<HttpResponseLabel>;
   /** mcp_auth_failures_total{reason}. */
   readonly authFailures: Counter<"reason">;
+  /** mcp_rate_limited_total{scope}. */
+  readonly rateLimited: Counter<"scope">;
 }
 
 /**
@@ -54,6 +57,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     ...sessionMetrics(registry, sources.activeSessions ?? (() => 0), sources.sessionLimit),
     httpResponses: httpResponsesCounter(registry),
     authFailures: createAuthFailuresCounter(registry),
+    rateLimited: createRateLimitedCounter(registry),
     ...upstreamMetrics(registry, sources.circuits ?? (() => [])),
     ...deploymentEngineMetrics(registry, sources.stalledDeployments ?? (() => 0)),
   };

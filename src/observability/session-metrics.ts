@@ -4,14 +4,14 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 export interface SessionMetrics {
   readonly sessionsCreated: Counter;
   readonly sessionsExpired: Counter;
-  /** reason: capacity | draining. */
+  /** reason: capacity | principal_capacity | draining. */
   readonly sessionsRejected: Counter<"reason">;
   /** From initialize to the session's end, whatever ended it (DELETE, idle expiry, shutdown). */
   readonly sessionDuration: Histogram<"mcp_protocol_version" | "network_transport">;
 }
 
 /** Why a new session is refused: the `reason` label of mcp_sessions_rejected_total. */
-export const SESSION_REFUSAL_REASONS = ["capacity", "draining"] as const;
+export const SESSION_REFUSAL_REASONS = ["capacity", "principal_capacity", "draining"] as const;
 
 /** Sessions last from seconds (a script) to days (an IDE left open). */
 export const SESSION_DURATION_BUCKETS = [
@@ -46,7 +46,7 @@ export function sessionMetrics(
   }
   const sessionsRejected = new Counter({
     name: "mcp_sessions_rejected_total",
-    help: "New sessions refused, by reason (capacity, draining)",
+    help: "New sessions refused, by reason (capacity, principal_capacity, draining)",
     labelNames: ["reason"],
     registers: [registry],
   });
@@ -60,7 +60,7 @@ export function sessionMetrics(
     }),
     sessionsExpired: new Counter({
       name: "mcp_sessions_expired_total",
-      help: "MCP sessions closed by the server after their idle timeout",
+      help: "MCP sessions closed by the server after their idle timeout or maximum lifetime",
       registers: [registry],
     }),
     sessionsRejected,

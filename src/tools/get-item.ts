@@ -14,6 +14,9 @@ const itemData = z.object({
   created_at: z.string(),
 });
 
+/** Candidates read on each side of the id, per column and case variant (at most 12× this in all). */
+const NEIGHBOURS_PER_SIDE = 20;
+
 /** get_item: one catalogue item by id (or exact name), with similar ids and names on a miss. */
 export function getItemTool(store: Store) {
   return defineTool({
@@ -32,9 +35,11 @@ export function getItemTool(store: Store) {
     output: itemData,
     async handler({ id }) {
       const byId = await store.getItem(id);
-      // Only a miss by id reads the whole list: for a match by name, and for "did you mean".
-      const items = byId === undefined ? await store.listItems() : [];
-      const item = byId ?? items.find((candidate) => candidate.name.toLowerCase() === id.toLowerCase());
+      // A miss reads a bounded neighbourhood, never the whole table: for a match by name, and for
+      // "did you mean".
+      const near = byId === undefined ? await store.itemNeighbours(id, NEIGHBOURS_PER_SIDE) : [];
+      const named = near.find((candidate) => candidate.name.toLowerCase() === id.toLowerCase());
+      const item = byId ?? (named === undefined ? undefined : await store.getItem(named.id));
       if (item !== undefined) {
         return {
           id: item.id,
@@ -47,7 +52,7 @@ export function getItemTool(store: Store) {
       throw notFound({
         resource_type: "item",
         identifier: id,
-        candidates: [...items.map((candidate) => candidate.id), ...items.map((candidate) => candidate.name)],
+        candidates: [...near.map((candidate) => candidate.id), ...near.map((candidate) => candidate.name)],
         recovery_steps: [
           stepTo(listItemsTarget, {
             action: "List the items to find the right id",

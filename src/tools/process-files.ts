@@ -36,6 +36,7 @@ export function processFilesTool(workspace: Workspace) {
       operation: z.enum(WORKSPACE_OPERATIONS).default("analyze").describe("What to do with each file"),
     }),
     batch: { item: z.looseObject({ path: z.string() }), itemKey: "file" },
+    cost: ({ file_paths }) => file_paths.length,
     async handler({ file_paths, operation }, ctx) {
       let done = 0;
       const total = file_paths.length;

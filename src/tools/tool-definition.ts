@@ -68,6 +68,11 @@ export interface ToolDefinition<
   readonly input: I;
   readonly output?: O;
   readonly batch?: { readonly item: B; readonly itemKey?: string };
+  /**
+   * What one call spends of its caller's tool budget (RATE_LIMIT_TOOL_COST), from its valid
+   * arguments: the items it works on (e.g. process_files: its paths). 1 when absent.
+   */
+  readonly cost?: (args: z.output<I>) => number;
   /** Time budget of one call; the runner's default otherwise. */
   readonly timeoutMs?: number;
   /** Attempts a caller should make in all before giving up on transient errors (default 3). */

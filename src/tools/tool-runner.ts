@@ -5,10 +5,8 @@ import type { Envelope } from "../errors/envelope.js";
 import { newReferenceId } from "../errors/reference-id.js";
 import { withRetryAdvice } from "../errors/retry-advice.js";
 import { ToolError } from "../errors/tool-error.js";
-import { UnknownToolError } from "../errors/unknown-tool-error.js";
 import type { ToolFailure } from "../errors/tool-failure.js";
 import { validationErrorFromZod } from "../errors/validation-error.js";
-import { UNKNOWN_TOOL } from "../observability/metric-labels.js";
 import {
   toolCallMetrics,
   type ToolCallCounters,
@@ -18,11 +16,14 @@ import { auditFields } from "./audit-log.js";
 import { batchOutcome, errorOutcome, successOutcome, type ShapedCall } from "./call-outcome.js";
 import { parseQuietly } from "./parse-quietly.js";
 import { checkResult } from "./result-contract.js";
+import { withinResultBytes } from "./result-size.js";
 import { runWithDeadline } from "./run-with-deadline.js";
+import { costOf, spendPostItems, spendToolBudget, type PostItems, type ToolBudget } from "./tool-budget.js";
 import { unusableSteps, withoutUnusableSteps } from "./step-guard.js";
 import type { AnyToolDefinition, Principal } from "./tool-definition.js";
 import type { ToolListing } from "./tool-listing.js";
 import { createToolRegistry, type RegisteredTool, type ToolRegistry } from "./tool-registry.js";
+import { registeredOrThrow } from "./unknown-tool-call.js";
 import { AwaitingUserInput, type UserInputChannel } from "./user-input.js";
 
 /** What the runner needs; the clock and randomness are injectable for tests. */
@@ -43,6 +44,12 @@ export interface ToolRunnerOptions {
    * fails the call as internal_error, which is what tests want.
    */
   readonly strictSteps?: boolean;
+  /** Each principal's tool budget: a call spends its tool's cost before its handler runs. */
+  readonly toolBudget?: ToolBudget;
+  /** The items (tool cost) one POST may ask for in all; unbounded when absent. */
+  readonly maxItemsPerPost?: number;
+  /** The JSON bytes one call's result may have; unbounded when absent. */
+  readonly maxResultBytes?: number;
 }
 
 /** What the protocol layer knows about the request carrying a call: the one call-context type. */
@@ -54,6 +61,10 @@ export interface CallContext {
     ((progress: number, total?: number, message?: string) => Promise<void>) | undefined;
   /** Who calls; the runner's anonymous principal when absent. */
   readonly principal?: Principal | undefined;
+  /** Whose tool budget the call spends (see quotaKeyOf); the principal's id when absent. */
+  readonly quotaKey?: string | undefined;
+  /** What the POST carrying the call asked for so far (its batch's calls added up). */
+  readonly postItems?: PostItems | undefined;
   /** The HTTP request id, to tie the call's log line to the request's. */
   readonly requestId?: string | undefined;
   /** How to ask the user a question; absent when the client cannot be asked. */
@@ -142,7 +153,11 @@ async function callTool(
   const { options, registry, now } = parts;
   const started = now();
   const referenceId = newReferenceId(started);
-  const entry = registeredOrThrow(parts, name, referenceId, callContext);
+  const principal = callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS;
+  const entry = registeredOrThrow(
+    { registry, metrics: parts.metrics, logger: options.logger },
+    { name, referenceId, requestId: callContext.requestId, principalId: principal.id },
+  );
   const bindings = {
     reference_id: referenceId,
     tool: name,
@@ -151,13 +166,15 @@ async function callTool(
   // Most handlers never log, so the call's child logger is built only when one does.
   let child: Logger | undefined;
   const log = () => (child ??= options.logger.child(bindings));
-  const principal = callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS;
   const state: CallState = { entry, referenceId, started, log, principal };
 
   const args = rawArgs ?? {};
   const validated = await validate(parts, state, args);
   let shaped =
-    "refused" in validated ? validated.refused : await execute(parts, state, validated.valid, callContext);
+    "refused" in validated
+      ? validated.refused
+      : ((await overBudget(parts, state, validated.valid, callContext)) ??
+        (await execute(parts, state, validated.valid, callContext)));
   const stepProblems = unusableSteps(shaped.envelope, registry.stepTargets);
   if (stepProblems.length > 0) {
     shaped =
@@ -170,6 +187,7 @@ async function callTool(
           };
   }
 
+  shaped = withinResultBytes(shaped, options.maxResultBytes, referenceId, now());
   parts.metrics.count(name, shaped.outcome, shaped.countedErrors);
   options.logger[shaped.level](
     {
@@ -193,41 +211,6 @@ async function callTool(
   };
 }
 
-/**
- * The registered tool, or an UnknownToolError carrying this call's reference id: counted and
- * logged like any failed call (the tool label is "unknown", a closed value), then thrown for the
- * protocol layer to answer with JSON-RPC -32602.
- */
-function registeredOrThrow(
-  parts: RunnerParts,
-  name: string,
-  referenceId: string,
-  callContext: CallContext,
-): RegisteredTool {
-  try {
-    return parts.registry.get(name);
-  } catch (error) {
-    if (!(error instanceof UnknownToolError)) throw error;
-    const unknown = new UnknownToolError(name, error.similarTools, referenceId);
-    parts.metrics.count(UNKNOWN_TOOL, "error", ["validation_error"]);
-    const { options } = parts;
-    options.logger.warn(
-      {
-        reference_id: referenceId,
-        tool: unknown.toolName,
-        ...(callContext.requestId === undefined ? {} : { request_id: callContext.requestId }),
-        outcome: "error",
-        principal: (callContext.principal ?? options.anonymousPrincipal ?? ANONYMOUS).id,
-        error_type: "validation_error",
-        error_code: unknown.code,
-        similar_tools: unknown.similarTools,
-      },
-      "tool call failed: unknown tool",
-    );
-    throw unknown;
-  }
-}
-
 /** The arguments as the tool's schema made them, or the answer to arguments it refused. */
 type Validated = { readonly valid: Record<string, unknown> } | { readonly refused: ShapedCall };
 
@@ -242,6 +225,24 @@ async function validate(parts: RunnerParts, state: CallState, args: unknown): Pr
   } catch (error) {
     return { refused: fail(parts, state, internalError(error), undefined) };
   }
+}
+
+/**
+ * Past its POST's item limit (validation_error) or over its caller's tool budget (rate_limited),
+ * the call is answered so and its handler never runs.
+ */
+async function overBudget(
+  parts: RunnerParts,
+  state: CallState,
+  args: Record<string, unknown>,
+  callContext: CallContext,
+): Promise<ShapedCall | undefined> {
+  const { tool } = state.entry;
+  const key = callContext.quotaKey ?? state.principal.id;
+  const refusal =
+    spendPostItems(callContext.postItems, costOf(tool, args), parts.options.maxItemsPerPost) ??
+    (await spendToolBudget(parts.options.toolBudget, tool, args, key));
+  return refusal === undefined ? undefined : fail(parts, state, refusal, args);
 }
 
 /** Runs the handler and checks its result; every way it can end becomes a shaped answer. */

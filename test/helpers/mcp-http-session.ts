@@ -88,17 +88,23 @@ export class McpHttpSession {
     readonly mcpUrl: URL,
     readonly id: string,
     readonly protocolVersion: string,
+    /** Sent with every request of the session too (e.g. Authorization). */
+    private readonly extraHeaders: Record<string, string> = {},
   ) {}
 
   /** Opens a session; the server must accept `protocolVersion` as it is. */
   static async open(
     mcpUrl: URL,
-    options: { protocolVersion?: string; capabilities?: Record<string, unknown> } = {},
+    options: {
+      protocolVersion?: string;
+      capabilities?: Record<string, unknown>;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<McpHttpSession> {
     const protocolVersion = options.protocolVersion ?? "2025-11-25";
     const res = await fetch(mcpUrl, {
       method: "POST",
-      headers: mcpHeaders,
+      headers: { ...mcpHeaders, ...options.headers },
       body: JSON.stringify(initializeRequest(protocolVersion, options.capabilities)),
       signal: deadline(undefined, undefined),
     });
@@ -107,7 +113,7 @@ export class McpHttpSession {
     assert.equal(init.messages[0]?.result?.protocolVersion, protocolVersion, "the server kept the version");
     const id = res.headers.get("mcp-session-id");
     assert.ok(id !== null && id !== "", "initialize returned an Mcp-Session-Id");
-    const session = new McpHttpSession(mcpUrl, id, protocolVersion);
+    const session = new McpHttpSession(mcpUrl, id, protocolVersion, options.headers);
     const initialized = await readAnswer(
       await session.post({ jsonrpc: "2.0", method: "notifications/initialized" }),
     );
@@ -117,7 +123,12 @@ export class McpHttpSession {
 
   /** The headers every request of the session carries. */
   get headers(): Record<string, string> {
-    return { ...mcpHeaders, "Mcp-Session-Id": this.id, "MCP-Protocol-Version": this.protocolVersion };
+    return {
+      ...mcpHeaders,
+      ...this.extraHeaders,
+      "Mcp-Session-Id": this.id,
+      "MCP-Protocol-Version": this.protocolVersion,
+    };
   }
 
   /** POSTs one message or a batch; resolves when the answer's headers arrive. */

@@ -42,10 +42,14 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Ser
     const timer = setTimeout(() => {
       reject(new Error(`server did not start:\n${output.join("")}`));
     }, 15_000);
+    let found = false;
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
+      // Only until the port is known: joining every line of a busy server's log is quadratic.
+      if (found) return;
       const match = /"port":(\d+)/.exec(output.join(""));
       if (match?.[1] !== undefined) {
+        found = true;
         clearTimeout(timer);
         resolve(Number(match[1]));
       }

@@ -33,11 +33,6 @@ class TroubledEventStore extends BoundedEventStore {
     if (this.failReplays) throw new Error("event store unreachable");
     return super.replayEventsAfter(lastEventId, handlers);
   }
-
-  /** What a burst of newer events does to an old id in a bounded history. */
-  evict(eventId: string): void {
-    (this as unknown as { events: Map<string, unknown> }).events.delete(eventId);
-  }
 }
 
 /** One session's transport behind a plain HTTP server, with a tool that drops its stream mid-call. */
@@ -110,7 +105,7 @@ describe("resuming a stream whose replay cannot be served", () => {
   let server: Awaited<ReturnType<typeof startTransport>>;
   let store: TroubledEventStore;
   before(async () => {
-    store = new TroubledEventStore(100);
+    store = new TroubledEventStore({ maxEvents: 100, maxBytes: 1024 * 1024 });
     server = await startTransport(store);
   });
   after(async () => {
@@ -141,7 +136,7 @@ describe("resuming from an id pushed out of the history while the replay waited"
   let server: Awaited<ReturnType<typeof startTransport>>;
   let store: TroubledEventStore;
   before(async () => {
-    store = new TroubledEventStore(100);
+    store = new TroubledEventStore({ maxEvents: 100, maxBytes: 1024 * 1024 });
     server = await startTransport(store);
   });
   after(async () => {

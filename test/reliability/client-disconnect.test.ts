@@ -50,7 +50,13 @@ describe("clients disconnecting mid-stream", { timeout: 60_000 }, () => {
   const dataDirs = scratchDirs("resilient-mcp-disconnect");
 
   before(async () => {
-    server = await startServer({ DATA_DIR: dataDirs.make(), DEPLOY_QUEUED_MS: "200", DEPLOY_RUN_MS: "1500" });
+    // 20 calls of 100 files in a second or two on purpose: that burst is past the default tool budget.
+    server = await startServer({
+      DATA_DIR: dataDirs.make(),
+      DEPLOY_QUEUED_MS: "200",
+      DEPLOY_RUN_MS: "1500",
+      RATE_LIMIT_TOOL_COST: "0",
+    });
     base = server.url;
     session = await openRawSession(base);
   });

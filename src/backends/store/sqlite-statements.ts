@@ -12,6 +12,12 @@ export interface UserRow {
   readonly created_at: string;
 }
 
+/** An item's id and name: what did-you-mean compares. */
+export interface ItemKeys {
+  id: string;
+  name: string;
+}
+
 /** An items row. */
 export interface ItemRow {
   readonly id: string;
@@ -84,6 +90,19 @@ export function prepareStatements(db: Database.Database) {
 
     itemById: db.prepare<[string], ItemRow>("SELECT * FROM items WHERE id = ?"),
     allItems: db.prepare<[], ItemRow>("SELECT * FROM items ORDER BY id"),
+    // Neighbours in index order, for did-you-mean: range reads on the id and name indexes.
+    itemsFromId: db.prepare<[string, number], ItemKeys>(
+      "SELECT id, name FROM items WHERE id >= ? ORDER BY id LIMIT ?",
+    ),
+    itemsBeforeId: db.prepare<[string, number], ItemKeys>(
+      "SELECT id, name FROM items WHERE id < ? ORDER BY id DESC LIMIT ?",
+    ),
+    itemsFromName: db.prepare<[string, number], ItemKeys>(
+      "SELECT id, name FROM items WHERE name >= ? ORDER BY name LIMIT ?",
+    ),
+    itemsBeforeName: db.prepare<[string, number], ItemKeys>(
+      "SELECT id, name FROM items WHERE name < ? ORDER BY name DESC LIMIT ?",
+    ),
     insertItem: db.prepare<[ItemRow]>(
       `INSERT INTO items (id, name, description, price_cents, created_at)
        VALUES (@id, @name, @description, @price_cents, @created_at)`,

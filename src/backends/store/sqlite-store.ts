@@ -214,6 +214,26 @@ export class SqliteStore implements Store {
     return defer(() => this.#sql.allItems.all().map(toItem));
   }
 
+  itemNeighbours(query: string, perSide: number): Promise<{ id: string; name: string }[]> {
+    return defer(() => {
+      const sql = this.#sql;
+      const lower = query.toLowerCase();
+      const capitalised = lower.charAt(0).toUpperCase() + lower.slice(1);
+      const found = new Map<string, { id: string; name: string }>();
+      for (const key of new Set([query, lower, capitalised])) {
+        for (const statement of [
+          sql.itemsFromId,
+          sql.itemsBeforeId,
+          sql.itemsFromName,
+          sql.itemsBeforeName,
+        ]) {
+          for (const row of statement.all(key, perSide)) found.set(row.id, { id: row.id, name: row.name });
+        }
+      }
+      return [...found.values()];
+    });
+  }
+
   // ---- projects ----
 
   listProjects(): Promise<Project[]> {

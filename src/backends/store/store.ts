@@ -199,6 +199,12 @@ export interface Store extends DeploymentStateStore {
 
   getItem(id: string): Promise<Item | undefined>;
   listItems(): Promise<Item[]>;
+  /**
+   * The ids and names next to `query` in sort order (as given, lower-cased and capitalised),
+   * at most `perSide` on each side of each: bounded candidates for did-you-mean and for a
+   * case-insensitive name match, read through the indexes whatever the table's size.
+   */
+  itemNeighbours(query: string, perSide: number): Promise<{ id: string; name: string }[]>;
 
   listProjects(): Promise<Project[]>;
   getProject(name: string): Promise<Project | undefined>;

@@ -125,7 +125,7 @@ export class StatelessDispatch {
     principal: Principal | undefined,
   ): void {
     const requests = messages.filter(isRequest);
-    const extra = { requestInfo: { headers: req.headers }, authInfo: authInfoFor(principal) };
+    const extra = { requestInfo: { headers: req.headers }, authInfo: authInfoFor(principal, req) };
     if (requests.length === 0) {
       res.writeHead(202).end();
       for (const message of messages) if (!isResponse(message)) this.transport.notify(message, extra);
@@ -182,7 +182,7 @@ export class StatelessDispatch {
     requests: readonly JSONRPCRequest[],
     principal: Principal | undefined,
   ): void {
-    const extra = { requestInfo: { headers: req.headers }, authInfo: authInfoFor(principal) };
+    const extra = { requestInfo: { headers: req.headers }, authInfo: authInfoFor(principal, req) };
     const ids = requests.map((request) => this.transport.dispatch(request, exchange, extra));
     res.once("close", () => {
       if (exchange.answered) return;
