@@ -44,6 +44,15 @@ export async function activeDeploymentFor(
   return row === undefined ? undefined : toDeployment(row);
 }
 
+/** Deployments still queued or in_progress, oldest first. */
+export async function activeDeployments(db: Queryable): Promise<Deployment[]> {
+  const result = await db.query<DeploymentRow>(
+    `SELECT ${DEPLOYMENT_COLUMNS} FROM deployments
+     WHERE status IN ('queued', 'in_progress') ORDER BY created_at, id`,
+  );
+  return result.rows.map(toDeployment);
+}
+
 /** Deployments newest first, filtered, at most `limit`. */
 export async function listDeployments(
   db: Queryable,

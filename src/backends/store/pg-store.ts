@@ -300,9 +300,7 @@ export class PgStore implements Store, DeploymentClaimStore {
   }
 
   listActiveDeployments(): Promise<Deployment[]> {
-    return deployments
-      .listDeployments(this.#pool, {}, MAX_DEPLOYMENT_LIST_LIMIT)
-      .then((all) => all.filter((d) => d.status === "queued" || d.status === "in_progress").reverse());
+    return deployments.activeDeployments(this.#pool);
   }
 
   activeDeploymentFor(app: string, environment: Environment): Promise<Deployment | undefined> {
