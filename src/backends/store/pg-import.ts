@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { duplicateRefusal, type DuplicateTarget } from "./sqlite-duplicates.js";
-import { pgCode } from "./pg-transaction.js";
+import { PostgresError, pgCode } from "./pg-transaction.js";
 import type { ImportBatch, ImportResult, ImportStep } from "./store.js";
 
 /** An insert whose unique-key clash (SQLSTATE 23505) becomes a duplicate_record refusal. */
@@ -15,7 +15,8 @@ export async function pgInsertOrDuplicate(
   } catch (error) {
     if (pgCode(error) !== "23505") throw error;
     // PostgreSQL names the clashing columns in the detail: "Key (email)=(a@b.c) already exists."
-    const detail = (error as { detail?: unknown }).detail;
+    const source = error instanceof PostgresError ? error.cause : error;
+    const detail = (source as { detail?: unknown }).detail;
     const text = typeof detail === "string" ? detail : "";
     throw duplicateRefusal(
       target,

@@ -17,7 +17,7 @@ import { waitForDeployment } from "./deployment-waiter.js";
 import * as deployments from "./pg-deployments.js";
 import { INSERT_PROJECT, pgInsertOrDuplicate, writePgImportBatch } from "./pg-import.js";
 import { migratePg } from "./pg-migrations.js";
-import { inTransaction, pgCode } from "./pg-transaction.js";
+import { inTransaction, markPoolErrors, pgCode } from "./pg-transaction.js";
 import { timeSortableId, type IdGenerator } from "./record-ids.js";
 import { DEFAULT_SEED } from "./seed.js";
 import { groupVersions, toAppVersion, toApplication, toItem, toProject, toUser } from "./sqlite-rows.js";
@@ -96,8 +96,9 @@ export class PgStore implements Store, DeploymentClaimStore {
     });
     // Without a listener an idle connection's error (the server restarting) would crash the process.
     pool.on("error", options.onPoolError ?? (() => undefined));
+    const marked = markPoolErrors(pool);
     try {
-      const client = await pool.connect();
+      const client = await marked.connect();
       try {
         await migratePg(client);
       } finally {
@@ -105,8 +106,8 @@ export class PgStore implements Store, DeploymentClaimStore {
       }
       const clock = options.clock ?? (() => new Date());
       const seed = options.seed ?? DEFAULT_SEED;
-      const seededNow = seed !== false && (await seedOnce(pool, seed, clock().toISOString()));
-      return new PgStore(pool, options, seededNow);
+      const seededNow = seed !== false && (await seedOnce(marked, seed, clock().toISOString()));
+      return new PgStore(marked, options, seededNow);
     } catch (error) {
       await pool.end().catch(() => undefined);
       throw error;
