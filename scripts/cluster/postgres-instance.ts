@@ -1,5 +1,14 @@
 import { execFile, spawnSync } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,15 +16,15 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
-/** Where Debian's `postgresql` package puts the server binaries. */
-export const DEFAULT_PG_BIN_DIR = "/usr/lib/postgresql/15/bin";
+/** Where Debian's `postgresql` package puts the server binaries: /usr/lib/postgresql/<major>/bin. */
+export const DEBIAN_PG_ROOT = "/usr/lib/postgresql";
 // initdb and postgres refuse to run as root; as root we run them as this (Debian-created) user.
 const SERVICE_USER = "postgres";
 const DATABASE = "resilient_mcp";
 
 /** How to start a temporary PostgreSQL. */
 export interface PostgresOptions {
-  /** Directory of initdb, pg_ctl, postgres (default /usr/lib/postgresql/15/bin). */
+  /** Directory of initdb, pg_ctl, psql (default: the newest /usr/lib/postgresql/<major>/bin). */
   readonly binDir?: string;
   /** Loopback port to listen on (default: a free one). */
   readonly port?: number;
@@ -48,7 +57,7 @@ export interface PostgresInstance {
  * the instance lives for one test run or one local cluster.
  */
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresInstance> {
-  const binDir = options.binDir ?? DEFAULT_PG_BIN_DIR;
+  const binDir = options.binDir ?? newestDebianBinDir();
   if (!existsSync(path.join(binDir, "initdb"))) {
     throw new Error(`PostgreSQL binaries not found in ${binDir}: install the Debian package postgresql`);
   }
@@ -123,6 +132,14 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`starting a temporary PostgreSQL failed: ${String(error)}${detail}`, { cause: error });
   }
+}
+
+function newestDebianBinDir(): string {
+  const majors = existsSync(DEBIAN_PG_ROOT)
+    ? readdirSync(DEBIAN_PG_ROOT).filter((name) => /^\d+$/.test(name))
+    : [];
+  const newest = majors.sort((a, b) => Number(b) - Number(a))[0] ?? "15";
+  return path.join(DEBIAN_PG_ROOT, newest, "bin");
 }
 
 function postmasterPid(dataDir: string): number {
