@@ -12,6 +12,7 @@ import { DATA_FILE_NAME, SqliteStore } from "../../src/backends/store/sqlite-sto
 import type { DeploymentStateStore } from "../../src/backends/store/store.js";
 import type { DeploymentStatus } from "../../src/domain/deployments.js";
 import { classifyError } from "../../src/errors/classify.js";
+import { pollUntil } from "../helpers/deadline.js";
 import { refusedWith } from "../helpers/refusal.js";
 import { storeBackends } from "../helpers/store-backends.js";
 import {
@@ -45,9 +46,14 @@ class ManualTimers implements EngineTimers {
   }
 }
 
-/** Lets the promise callbacks of a fired step run. */
-async function settle(): Promise<void> {
-  for (let turn = 0; turn < 5; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+/** Waits until the fired step's write has landed (a database round trip, for a server store). */
+function statusBecomes(store: DeploymentStateStore, id: string, status: DeploymentStatus): Promise<unknown> {
+  return pollUntil(
+    `deployment ${id} to become ${status}`,
+    async () => ((await store.getDeployment(id))?.status === status ? true : undefined),
+    5000,
+    5,
+  );
 }
 
 for (const backend of storeBackends()) {
@@ -80,11 +86,16 @@ for (const backend of storeBackends()) {
       await startTestEngine(t, { store, queuedMs: 1234, runMs: 5678, timers });
       const { id } = await store.startDeployment("api-gateway", "development");
       assert.equal(timers.fireOnly(), 1234);
-      await settle();
-      assert.equal((await store.getDeployment(id))?.status, "in_progress");
+      await statusBecomes(store, id, "in_progress");
+      // The finish is scheduled by the change event, which follows the write's answer.
+      await pollUntil(
+        "the finish timer",
+        () => Promise.resolve(timers.pending.size === 1 || undefined),
+        5000,
+        5,
+      );
       assert.equal(timers.fireOnly(), 5678);
-      await settle();
-      assert.equal((await store.getDeployment(id))?.status, "succeeded");
+      await statusBecomes(store, id, "succeeded");
       assert.equal(timers.pending.size, 0);
     });
 
