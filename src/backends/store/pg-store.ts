@@ -1,27 +1,25 @@
+/*
+ * Why this file is a little over 300 lines: it is the Store interface on PostgreSQL, one short
+ * method per operation; the SQL and the logic live beside it (pg-deployments.ts,
+ * pg-deployment-writes.ts, pg-projects.ts, pg-applications.ts, pg-import.ts, pg-migrations.ts).
+ */
 import pg from "pg";
-import {
-  chooseVersion,
-  refuseCancel,
-  refuseEnvironment,
-  refuseStart,
-  type DeploymentStatus,
-  type Environment,
-} from "../../domain/deployments.js";
-import { mergePatch } from "../../domain/merge-patch.js";
-import { refuseUpdate } from "../../domain/projects.js";
-import { refuseBatch, refuseSettings, type JsonObject } from "../../domain/records.js";
-import { RefusalError, enforce, type RecordCollection } from "../../domain/refusal.js";
-import { compareSemver } from "../../domain/semver.js";
+import { type DeploymentStatus, type Environment } from "../../domain/deployments.js";
+import { refuseBatch, type JsonObject } from "../../domain/records.js";
+import { enforce } from "../../domain/refusal.js";
 import { DeploymentEvents, type ListenerErrorHandler } from "./deployment-events.js";
 import { waitForDeployment } from "./deployment-waiter.js";
+import * as applications from "./pg-applications.js";
 import * as deployments from "./pg-deployments.js";
-import { INSERT_PROJECT, pgInsertOrDuplicate, writePgImportBatch } from "./pg-import.js";
+import { cancelDeployment, queueDeployment } from "./pg-deployment-writes.js";
+import * as projects from "./pg-projects.js";
+import { writePgImportBatch } from "./pg-import.js";
 import { migratePg } from "./pg-migrations.js";
-import { inTransaction, markPoolErrors, pgCode } from "./pg-transaction.js";
+import { inTransaction, markPoolErrors } from "./pg-transaction.js";
 import { timeSortableId, type IdGenerator } from "./record-ids.js";
 import { DEFAULT_SEED } from "./seed.js";
-import { groupVersions, toAppVersion, toApplication, toItem, toProject, toUser } from "./sqlite-rows.js";
-import type { ApplicationRow, ItemRow, ProjectRow, UserRow, VersionRow } from "./sqlite-statements.js";
+import { toItem, toUser } from "./sqlite-rows.js";
+import type { ItemRow, UserRow } from "./sqlite-statements.js";
 import type {
   AppVersion,
   Application,
@@ -51,7 +49,6 @@ export const PG_STORE_DEFAULTS = {
 
 const MAX_DEPLOYMENT_LIST_LIMIT = 500;
 const SEEDED_AT_KEY = "seeded_at";
-const PROJECT_COLUMNS = "name, settings::text AS settings, status, created_at, updated_at, archived_at";
 
 /** How to open a PgStore. */
 export interface PgStoreOptions {
@@ -84,6 +81,7 @@ export class PgStore implements Store, DeploymentClaimStore {
   readonly #clock: () => Date;
   readonly #newId: IdGenerator;
   readonly #waitPollIntervalMs: number;
+  readonly #projects: ReturnType<typeof projects.projectWrites>;
 
   /** Connects, migrates (one replica at a time) and seeds a new database once; rejects if it cannot. */
   static async open(options: PgStoreOptions): Promise<PgStore> {
@@ -121,6 +119,7 @@ export class PgStore implements Store, DeploymentClaimStore {
     this.#newId = options.newId ?? ((prefix) => timeSortableId(prefix, () => this.#clock().getTime()));
     this.#waitPollIntervalMs = options.waitPollIntervalMs ?? PG_STORE_DEFAULTS.waitPollIntervalMs;
     this.#events = new DeploymentEvents(options.onListenerError);
+    this.#projects = projects.projectWrites(pool, () => this.#now());
   }
 
   // ---- users and items ----
@@ -149,143 +148,49 @@ export class PgStore implements Store, DeploymentClaimStore {
 
   // ---- projects ----
 
-  async listProjects(): Promise<Project[]> {
-    return (await this.#rows<ProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM projects ORDER BY name`)).map(
-      toProject,
-    );
+  listProjects(): Promise<Project[]> {
+    return projects.listProjects(this.#pool);
   }
 
   getProject(name: string): Promise<Project | undefined> {
-    return this.#project(this.#pool, name);
+    return projects.getProject(this.#pool, name);
   }
 
-  async createProject(name: string, settings: JsonObject): Promise<Project> {
-    enforce(refuseSettings(settings, "settings"));
-    return inTransaction(this.#pool, async (client) => {
-      await pgInsertOrDuplicate(client, INSERT_PROJECT, [name, JSON.stringify(settings), this.#now()], {
-        collection: "projects",
-        id: name,
-      });
-      return this.#projectOrThrow(client, name);
-    });
+  createProject(name: string, settings: JsonObject): Promise<Project> {
+    return this.#projects.createProject(name, settings);
   }
 
-  async updateProject(name: string, settings: JsonObject): Promise<Project> {
-    enforce(refuseSettings(settings, "settings"));
-    return inTransaction(this.#pool, async (client) => {
-      const current = await this.#projectOrThrow(client, name, true);
-      enforce(refuseUpdate(current));
-      const merged = mergePatch(current.settings, settings);
-      await client.query("UPDATE projects SET settings = $2::jsonb, updated_at = $3 WHERE name = $1", [
-        name,
-        JSON.stringify(merged),
-        this.#now(),
-      ]);
-      return this.#projectOrThrow(client, name);
-    });
+  updateProject(name: string, settings: JsonObject): Promise<Project> {
+    return this.#projects.updateProject(name, settings);
   }
 
   deleteProject(name: string): Promise<Project> {
-    return inTransaction(this.#pool, async (client) => {
-      const current = await this.#projectOrThrow(client, name, true);
-      await client.query("DELETE FROM projects WHERE name = $1", [name]);
-      return current;
-    });
+    return this.#projects.deleteProject(name);
   }
 
   archiveProject(name: string): Promise<Project> {
-    return inTransaction(this.#pool, async (client) => {
-      const current = await this.#projectOrThrow(client, name, true);
-      // Idempotent: a model retrying after a lost answer gets the same result, not an error.
-      if (current.status === "archived") return current;
-      await client.query(
-        "UPDATE projects SET status = 'archived', archived_at = $2, updated_at = $2 WHERE name = $1",
-        [name, this.#now()],
-      );
-      return this.#projectOrThrow(client, name);
-    });
-  }
-
-  async #project(db: deployments.Queryable, name: string, lock = false): Promise<Project | undefined> {
-    const sql = `SELECT ${PROJECT_COLUMNS} FROM projects WHERE name = $1${lock ? " FOR UPDATE" : ""}`;
-    return (await db.query<ProjectRow>(sql, [name])).rows.map(toProject)[0];
-  }
-
-  async #projectOrThrow(db: deployments.Queryable, name: string, lock = false): Promise<Project> {
-    const project = await this.#project(db, name, lock);
-    if (project !== undefined) return project;
-    const names = await db.query<{ name: string }>("SELECT name FROM projects ORDER BY name");
-    throw unknownRecord(
-      "projects",
-      name,
-      names.rows.map((row) => row.name),
-    );
+    return this.#projects.archiveProject(name);
   }
 
   // ---- applications and versions ----
 
-  async listApplications(): Promise<Application[]> {
-    const versions = groupVersions(await this.#rows<VersionRow>("SELECT * FROM app_versions"));
-    const apps = await this.#rows<ApplicationRow>("SELECT * FROM applications ORDER BY name");
-    return apps.map((row) => toApplication(row, versions.get(row.name) ?? []));
+  listApplications(): Promise<Application[]> {
+    return applications.listApplications(this.#pool);
   }
 
-  async getApplication(name: string): Promise<Application | undefined> {
-    const row = (await this.#rows<ApplicationRow>("SELECT * FROM applications WHERE name = $1", [name]))[0];
-    return row === undefined ? undefined : toApplication(row, await this.#versionsOf(this.#pool, name));
+  getApplication(name: string): Promise<Application | undefined> {
+    return applications.getApplication(this.#pool, name);
   }
 
-  async listAppVersions(appName: string): Promise<AppVersion[]> {
-    await this.#applicationOrThrow(this.#pool, appName);
-    const versions = await this.#versionsOf(this.#pool, appName);
-    return versions.sort((a, b) => compareSemver(b.version, a.version)).map(toAppVersion);
-  }
-
-  async #versionsOf(db: deployments.Queryable, app: string): Promise<VersionRow[]> {
-    return (await db.query<VersionRow>("SELECT * FROM app_versions WHERE app_name = $1", [app])).rows;
-  }
-
-  async #applicationOrThrow(db: deployments.Queryable, name: string): Promise<void> {
-    const found = await db.query("SELECT 1 FROM applications WHERE name = $1", [name]);
-    if (found.rowCount !== 0) return;
-    const names = await db.query<{ name: string }>("SELECT name FROM applications ORDER BY name");
-    throw unknownRecord(
-      "applications",
-      name,
-      names.rows.map((row) => row.name),
-    );
+  listAppVersions(appName: string): Promise<AppVersion[]> {
+    return applications.listAppVersions(this.#pool, appName);
   }
 
   // ---- deployments ----
 
   async startDeployment(app: string, environment: Environment, version?: string): Promise<Deployment> {
-    enforce(refuseEnvironment(environment));
-    let deployment: Deployment;
-    try {
-      deployment = await inTransaction(this.#pool, async (client) => {
-        await this.#applicationOrThrow(client, app);
-        const available = (await this.#versionsOf(client, app)).map((row) => row.version);
-        const choice = chooseVersion(app, available, version);
-        if ("refusal" in choice) throw new RefusalError(choice.refusal);
-        enforce(refuseStart(await deployments.activeDeploymentFor(client, app, environment)));
-        const now = this.#now();
-        const id = this.#newId("dep");
-        await client.query(
-          `INSERT INTO deployments (${deployments.DEPLOYMENT_COLUMNS})
-           VALUES ($1, $2, $3, $4, 'queued', NULL, $5, NULL, NULL, $5)`,
-          [id, app, environment, choice.version, now],
-        );
-        return (await deployments.deploymentById(client, id)) as Deployment;
-      });
-    } catch (error) {
-      // The partial unique index fired: another replica got in first despite the check.
-      if (pgCode(error) !== "23505") throw error;
-      const refusal = refuseStart(await deployments.activeDeploymentFor(this.#pool, app, environment));
-      if (refusal !== undefined) throw new RefusalError(refusal, { cause: error });
-      throw error;
-    }
-    this.#events.emit(deployment);
-    return deployment;
+    const request = { app, environment, version, id: this.#newId("dep"), now: this.#now() };
+    return this.#emitted(await queueDeployment(this.#pool, request)) as Deployment;
   }
 
   getDeployment(id: string): Promise<Deployment | undefined> {
@@ -319,30 +224,10 @@ export class PgStore implements Store, DeploymentClaimStore {
   }
 
   async cancelDeployment(id: string): Promise<Deployment> {
-    const cancelled = await inTransaction(this.#pool, async (client) => {
-      const current = await deployments.deploymentById(client, id, true);
-      if (current === undefined) {
-        const recent = await deployments.listDeployments(client, {}, PG_STORE_DEFAULTS.deploymentListLimit);
-        throw unknownRecord(
-          "deployments",
-          id,
-          recent.map((deployment) => deployment.id),
-        );
-      }
-      enforce(refuseCancel(current));
-      const change = {
-        id,
-        from: current.status,
-        to: "cancelled" as const,
-        reason: "Cancelled on request",
-        now: this.#now(),
-      };
-      const changed = await deployments.transitionDeployment(client, change);
-      if (changed === undefined) throw new Error(`Deployment ${id} changed while its row was locked`);
-      return changed;
-    });
-    this.#events.emit(cancelled);
-    return cancelled;
+    const listLimit = PG_STORE_DEFAULTS.deploymentListLimit;
+    return this.#emitted(
+      await cancelDeployment(this.#pool, { id, now: this.#now(), listLimit }),
+    ) as Deployment;
   }
 
   waitForDeployment(id: string, options: WaitForDeploymentOptions = {}): Promise<Deployment> {
@@ -454,8 +339,4 @@ async function seedOnce(pool: pg.Pool, seed: ImportBatch, now: string): Promise<
     await writePgImportBatch(client, seed, now, undefined);
     return true;
   });
-}
-
-function unknownRecord(collection: RecordCollection, id: string, known: readonly string[]): RefusalError {
-  return new RefusalError({ kind: "unknown_record", collection, id, known });
 }
