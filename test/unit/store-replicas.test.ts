@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it, type TestContext } from "node:test";
 import pg from "pg";
 import { DeploymentEngine, INTERRUPTED_REASON } from "../../src/backends/store/deployment-engine.js";
+import { PG_SCHEMA_VERSIONS } from "../../src/backends/store/pg-schema.js";
 import type { PgStore } from "../../src/backends/store/pg-store.js";
+import { SCHEMA_VERSIONS, type SchemaVersion } from "../../src/backends/store/schema.js";
 import type { Deployment } from "../../src/backends/store/store.js";
 import { lazyPostgres } from "../helpers/store-backends.js";
 import { deadline } from "../helpers/store-fixtures.js";
@@ -181,3 +183,30 @@ async function waitFor(t: TestContext, check: () => Promise<boolean>, what: stri
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe("postgres: schema and sample data shared by replicas", () => {
+  it("has the same schema versions as SQLite, number for number", () => {
+    const versions = (list: readonly SchemaVersion[]) =>
+      list.map(({ version, description }) => [version, description]);
+    assert.deepEqual(versions(PG_SCHEMA_VERSIONS), versions(SCHEMA_VERSIONS));
+  });
+
+  it("migrates and seeds once when replicas start together on an empty database", async (t) => {
+    const url = await postgres.freshDatabase();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => postgres.openStore(url)));
+    t.after(() => Promise.all(stores.map((store) => store.close())));
+    assert.equal(stores.filter((store) => store.seededNow).length, 1, "exactly one replica seeds");
+    assert.deepEqual(await stores[3]?.listUserIds(), ["1", "2"]);
+  });
+
+  it("refuses a database written by a newer build, without touching it", async (t) => {
+    const url = await postgres.freshDatabase();
+    await (await postgres.openStore(url)).close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    t.after(() => client.end());
+    await client.query("UPDATE schema_version SET version = 99");
+    await assert.rejects(postgres.openStore(url), /schema version 99, newer than this build/);
+    assert.equal((await client.query("SELECT version FROM schema_version")).rows[0]?.version, 99);
+  });
+});
