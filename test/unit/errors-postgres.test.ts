@@ -58,6 +58,21 @@ describe("classifyError: PostgreSQL failures", { timeout: 60_000 }, () => {
     }
   });
 
+  it("a server that stops answering (its backend frozen) times out on the client instead of hanging", async () => {
+    const pool = markedPool({ max: 1, query_timeout: 300 });
+    const pid = (await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid ?? 0;
+    assert.ok(pid > 0);
+    process.kill(pid, "SIGSTOP");
+    try {
+      const error = await failure(() => pool.query("SELECT 1"));
+      assert.match(String(error), /Query read timeout/);
+      expectPostgres(error, "timeout");
+    } finally {
+      process.kill(pid, "SIGCONT");
+      await pool.end();
+    }
+  });
+
   it("a backend terminated by an administrator (57P01) is connection_failed", async () => {
     const pool = markedPool({ max: 1 });
     const admin = markedPool({ max: 1 });

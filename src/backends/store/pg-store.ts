@@ -85,11 +85,15 @@ export class PgStore implements Store, DeploymentClaimStore {
 
   /** Connects, migrates (one replica at a time) and seeds a new database once; rejects if it cannot. */
   static async open(options: PgStoreOptions): Promise<PgStore> {
+    const statementTimeoutMs = options.statementTimeoutMs ?? PG_STORE_DEFAULTS.statementTimeoutMs;
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolMax ?? PG_STORE_DEFAULTS.poolMax,
       connectionTimeoutMillis: options.connectTimeoutMs ?? PG_STORE_DEFAULTS.connectTimeoutMs,
-      statement_timeout: options.statementTimeoutMs ?? PG_STORE_DEFAULTS.statementTimeoutMs,
+      statement_timeout: statementTimeoutMs,
+      // The server's statement_timeout cannot fire if the server stops answering altogether (a
+      // frozen host, a dropped network): the client gives up a second later.
+      query_timeout: statementTimeoutMs + 1000,
       application_name: "resilient-mcp",
     });
     // Without a listener an idle connection's error (the server restarting) would crash the process.

@@ -19,6 +19,7 @@ const SQLSTATE_KINDS: Readonly<Record<string, ExternalServiceKind>> = {
 // Messages of the pg client itself, which carry no code.
 const CLIENT_MESSAGES: readonly (readonly [RegExp, ExternalServiceKind])[] = [
   [/^timeout exceeded when trying to connect/i, "timeout"],
+  [/^Query read timeout/i, "timeout"],
   [/^Connection terminated/i, "connection_failed"],
   [/not queryable/i, "connection_failed"],
 ];
