@@ -45,7 +45,10 @@ describe("the server on PostgreSQL when PostgreSQL stops and comes back", { time
       DATA_DIR: dirs.make(),
       DATABASE_URL: postgres.url,
       DATABASE_CONNECT_TIMEOUT_MS: "1000",
+      DATABASE_LEASE_MS: "3000",
       STORE_PROBE_INTERVAL_MS: "200",
+      DEPLOY_QUEUED_MS: "1000",
+      DEPLOY_RUN_MS: "300",
     });
   });
   after(async () => {
@@ -61,6 +64,10 @@ describe("the server on PostgreSQL when PostgreSQL stops and comes back", { time
         withDeadline("get_user", client.callTool({ name: "get_user", arguments: { user_id: "1" } }), 10_000);
       assert.equal(inspectToolResult(await call()).kind, "success");
       assert.equal((await ready()).status, 200);
+
+      // A deployment whose start falls inside the outage: its step fails, and must not stay stuck.
+      const store = server.services.backends.store;
+      const deployment = await store.startDeployment("web-frontend", "staging");
 
       await postgres.pause();
       const down = await readyBecomes(503);
@@ -84,9 +91,26 @@ describe("the server on PostgreSQL when PostgreSQL stops and comes back", { time
       );
       assert.ok(Date.now() - started < 5000, "answered within the connect timeout, not hanging");
 
+      // Keep PostgreSQL down past the deployment's start, so that step fails and must be retried.
+      const startDue = Date.parse(deployment.createdAt) + 1000;
+      await pollUntil(
+        "the deployment's start to fail while PostgreSQL is down",
+        () =>
+          Promise.resolve(
+            Date.now() > startDue + 300 &&
+              server.logs.find({ msg: "deployment engine step failed" }).length > 0
+              ? true
+              : undefined,
+          ),
+        FLIP_DEADLINE_MS,
+      );
       await postgres.resume();
       await readyBecomes(200);
       assert.equal(inspectToolResult(await call()).kind, "success", "served again without a restart");
+      const finished = await store.waitForDeployment(deployment.id, {
+        signal: deadlineSignal("the deployment"),
+      });
+      assert.equal(finished.status, "succeeded", "the deployment carried on once PostgreSQL was back");
     } finally {
       await client.close();
     }
