@@ -42,17 +42,19 @@ async function replicaEngine(
   return engine;
 }
 
-/** Every status change either replica made, in the order they committed. */
-function recordChanges(stores: readonly PgStore[]): Deployment[] {
-  const changes: Deployment[] = [];
-  for (const store of stores) store.watchDeployments((change) => changes.push(change));
+/** Every status change either replica made, in the order they committed, with the replica that made it. */
+function recordChanges(stores: Readonly<Record<string, PgStore>>): (Deployment & { by: string })[] {
+  const changes: (Deployment & { by: string })[] = [];
+  for (const [by, store] of Object.entries(stores)) {
+    store.watchDeployments((change) => changes.push({ ...change, by }));
+  }
   return changes;
 }
 
 describe("postgres: one deployment engine per replica on a shared database", () => {
   it("runs every deployment exactly once, whichever replica queued it, and any replica sees the end", async (t) => {
     const [a, b] = await twoReplicas(t);
-    const changes = recordChanges([a, b]);
+    const changes = recordChanges({ "replica-a": a, "replica-b": b });
     await replicaEngine(t, a, "replica-a", { queuedMs: 40, runMs: 80 });
     await replicaEngine(t, b, "replica-b", { queuedMs: 40, runMs: 80 });
     const started = [
@@ -80,6 +82,10 @@ describe("postgres: one deployment engine per replica on a shared database", () 
         `${deployment.id} started once`,
       );
       assert.equal(steps.filter((status) => status !== "queued" && status !== "in_progress").length, 1);
+      // Only the claim holder's engine moved it.
+      const owner = await claimOwner(a, deployment.id);
+      const movers = changes.filter((change) => change.id === deployment.id && change.status !== "queued");
+      assert.deepEqual([...new Set(movers.map((change) => change.by))], [owner]);
     }
   });
 

@@ -4,8 +4,8 @@ import type { JsonObject, UserRole } from "../../domain/records.js";
 
 /**
  * The product's data, behind an interface with no storage types in it: the embedded SQLite store
- * implements it today, a shared store (PostgreSQL, for several replicas) can implement it later.
- * Every method is async for that reason, even where SQLite answers synchronously.
+ * and the shared PostgreSQL store (several replicas on one database) both implement it. Every
+ * method is async for the latter, even where SQLite answers synchronously.
  *
  * Conventions callers can rely on:
  * - `get*` lookups resolve to `undefined` on a miss: absence is an answer, and the tool decides
