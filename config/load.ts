@@ -1,6 +1,7 @@
 import { authConfigFrom } from "./auth.js";
 import { metricsEndpointConfigFrom } from "./metrics-endpoint.js";
 import { operationsConfig } from "./operations.js";
+import { databaseConfig } from "./database.js";
 import { requestStateConfigFrom } from "./request-state.js";
 import { limitsConfig } from "./limits.js";
 import { configSchema, type Config } from "./schema.js";
@@ -74,6 +75,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     auth: authConfigFrom(v),
     metricsEndpoint: metricsEndpointConfigFrom(v),
     operations: operationsConfig(v),
+    database: databaseConfig(v),
     requestState: requestStateConfigFrom(v),
     limits: limitsConfig(v),
   });

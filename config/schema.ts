@@ -3,6 +3,7 @@ import { authEnvShape, type AuthConfig } from "./auth.js";
 import { baseUrl, booleanFlag, commaList, wholeNumber } from "./env-values.js";
 import { metricsEndpointEnvShape, type MetricsEndpointConfig } from "./metrics-endpoint.js";
 import { operationsShape, type OperationsConfig } from "./operations.js";
+import { databaseShape, type DatabaseConfig } from "./database.js";
 import { weatherShape, type WeatherConfig } from "./weather.js";
 import { requestStateEnvShape, type RequestStateConfig } from "./request-state.js";
 import { limitsShape, type LimitsConfig } from "./limits.js";
@@ -85,6 +86,7 @@ export const configSchema = z.object({
   ...authEnvShape,
   ...metricsEndpointEnvShape,
   ...operationsShape,
+  ...databaseShape,
   ...requestStateEnvShape,
   ...limitsShape,
 });
@@ -122,6 +124,7 @@ export type Config = Readonly<{
   auth: AuthConfig;
   metricsEndpoint: MetricsEndpointConfig;
   operations: OperationsConfig;
+  database: DatabaseConfig;
   requestState: RequestStateConfig;
   limits: LimitsConfig;
 }>;

@@ -23,6 +23,12 @@ ensure_debian_package() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
 }
 ensure_debian_package chromium chromium || echo "could not install chromium; the browser-client test will fail"
+# PostgreSQL's server binaries: the PostgreSQL store tests start their own temporary server
+# (scripts/cluster/postgres-instance.ts). Debian keeps initdb off the PATH, hence the glob.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  bash scripts/ensure-debian-packages.sh initdb:postgresql ||
+    echo "could not install postgresql; the PostgreSQL store tests will fail"
+fi
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT

@@ -4,14 +4,13 @@ import type { Config } from "../config/schema.js";
 import manifest from "../package.json" with { type: "json" };
 import { createAuthServices, type AuthServices } from "./auth/auth-services.js";
 import { DeploymentEngine, failVersionsEndingWith } from "./backends/store/deployment-engine.js";
-import { sqliteHealthProbe } from "./backends/store/sqlite-health.js";
-import { SqliteStore } from "./backends/store/sqlite-store.js";
+import { openConfiguredStore } from "./backends/store/open-store.js";
 import { createUpstreamClient, type UpstreamRequestEvent } from "./backends/upstream/http-client.js";
 import { createWeatherClients } from "./backends/weather/weather-clients.js";
 import { createWeatherService } from "./backends/weather/weather-service.js";
 import { createWorkspace } from "./backends/workspace/index.js";
 import { HealthMonitor } from "./health/health-monitor.js";
-import { evaluateReadiness, type CheckResult, type ReadinessCheck } from "./health/readiness.js";
+import { evaluateReadiness, type ReadinessCheck } from "./health/readiness.js";
 import { ServerLifecycle } from "./lifecycle.js";
 import {
   createRateBudget,
@@ -88,14 +87,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     failures: metrics.authFailures,
   });
 
-  const store = SqliteStore.open({
-    dataDir: resolve(config.store.dataDir),
-    readOnly: config.store.readOnly,
-    ...(config.store.maxBytes === undefined ? {} : { maxSizeBytes: config.store.maxBytes }),
-    onListenerError: (error) => {
-      logger.error({ err: error }, "deployment listener failed");
-    },
-  });
+  const { store, checkName, probe, claims } = await openConfiguredStore(config, logger);
   const engine = new DeploymentEngine({
     store,
     queuedMs: config.deployments.queuedMs,
@@ -105,6 +97,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       metrics.deploymentEngineFailures.inc();
       logger.error({ err: error, deployment_id: deploymentId }, "deployment engine step failed");
     },
+    ...(claims === undefined ? {} : { claims }),
   });
   // A read-only store cannot advance deployments: every engine write would fail.
   if (!config.store.readOnly) {
@@ -192,10 +185,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
   });
   built.endpoint = endpoint;
 
-  // A read-only store refuses writes by design: only whether it still answers matters.
   const storeHealth = new HealthMonitor({
-    name: "store",
-    probe: config.store.readOnly ? () => pingStore(store) : sqliteHealthProbe(store),
+    name: checkName,
+    probe,
     intervalMs: config.operations.storeProbeIntervalMs,
     logger,
     onHealthy: () => {
@@ -223,7 +215,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
       auth.close();
       storeHealth.stop();
       await endpoint.close();
-      engine.stop();
+      // Gives a shared store's claims up, so another replica carries the deployments on at once.
+      await engine.handOver().catch((error: unknown) => {
+        logger.warn({ err: error }, "handing deployments over failed; their leases expire instead");
+      });
       await store.close();
     },
   };
@@ -249,20 +244,6 @@ function createRateLimits(config: Config, backend: RateLimiterBackend, logger: L
       onStoreError,
     }),
   };
-}
-
-async function pingStore(store: SqliteStore): Promise<CheckResult> {
-  try {
-    await store.ping();
-    return { ok: true };
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return {
-      ok: false,
-      reason: "unreachable",
-      message: `The store does not answer reads (${typeof code === "string" ? code : "closed"}).`,
-    };
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { classifyAbort } from "./classifiers/abort.js";
 import { classifyFs } from "./classifiers/fs.js";
 import { classifyNetwork } from "./classifiers/network.js";
+import { classifyPostgres } from "./classifiers/postgres.js";
 import { classifyRedis } from "./classifiers/redis.js";
 import { classifyRefusal } from "./classifiers/refusal.js";
 import { classifySqlite } from "./classifiers/sqlite.js";
@@ -22,6 +23,8 @@ const CLASSIFIERS: readonly Classifier[] = [
   classifyUpstream,
   classifyZod,
   classifyAbort,
+  // Before network: a refused connection to PostgreSQL is named as such.
+  classifyPostgres,
   classifyNetwork,
   classifySqlite,
   classifyRedis,

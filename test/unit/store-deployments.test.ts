@@ -12,7 +12,9 @@ import { DATA_FILE_NAME, SqliteStore } from "../../src/backends/store/sqlite-sto
 import type { DeploymentStateStore } from "../../src/backends/store/store.js";
 import type { DeploymentStatus } from "../../src/domain/deployments.js";
 import { classifyError } from "../../src/errors/classify.js";
+import { pollUntil } from "../helpers/deadline.js";
 import { refusedWith } from "../helpers/refusal.js";
+import { storeBackends } from "../helpers/store-backends.js";
 import {
   deadline,
   openTestStore,
@@ -44,172 +46,222 @@ class ManualTimers implements EngineTimers {
   }
 }
 
-/** Lets the promise callbacks of a fired step run. */
-async function settle(): Promise<void> {
-  for (let turn = 0; turn < 5; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+/** Waits until the fired step's write has landed (a database round trip, for a server store). */
+function statusBecomes(store: DeploymentStateStore, id: string, status: DeploymentStatus): Promise<unknown> {
+  return pollUntil(
+    `deployment ${id} to become ${status}`,
+    async () => ((await store.getDeployment(id))?.status === status ? true : undefined),
+    5000,
+    5,
+  );
 }
 
-describe("deployment state machine", () => {
-  it("runs queued → in_progress → succeeded on the configured durations", async (t) => {
-    const store = openTestStore(t);
-    await startTestEngine(t, { store, queuedMs: 30, runMs: 60 });
-    const started = Date.now();
-    const deployment = await store.startDeployment("web-frontend", "staging", "1.1.0");
-    assert.equal(deployment.status, "queued");
-    assert.match(deployment.id, /^dep_[0-9a-z]+$/);
+for (const backend of storeBackends()) {
+  describe(`${backend.name}: deployment state machine`, () => {
+    it("runs queued → in_progress → succeeded on the configured durations", async (t) => {
+      const store = await backend.open(t);
+      await startTestEngine(t, { store, queuedMs: 30, runMs: 60 });
+      const started = Date.now();
+      const deployment = await store.startDeployment("web-frontend", "staging", "1.1.0");
+      assert.equal(deployment.status, "queued");
+      assert.match(deployment.id, /^dep_[0-9a-z]+$/);
 
-    const seen: DeploymentStatus[] = [];
-    const done = await store.waitForDeployment(deployment.id, {
-      signal: deadline(t, 3000),
-      onChange: (change) => seen.push(change.status),
+      const seen: DeploymentStatus[] = [];
+      const done = await store.waitForDeployment(deployment.id, {
+        signal: deadline(t, 3000),
+        onChange: (change) => seen.push(change.status),
+      });
+      assert.deepEqual(seen, ["queued", "in_progress", "succeeded"]);
+      assert.equal(done.status, "succeeded");
+      assert.equal(done.reason, null);
+      assert.ok(done.startedAt !== null && done.finishedAt !== null);
+      assert.ok(done.createdAt <= done.startedAt && done.startedAt <= done.finishedAt);
+      assert.ok(Date.now() - started >= 85, "must take about queuedMs + runMs");
+      assert.equal(store.watcherCount, 1, "only the engine stays subscribed after the wait");
     });
-    assert.deepEqual(seen, ["queued", "in_progress", "succeeded"]);
-    assert.equal(done.status, "succeeded");
-    assert.equal(done.reason, null);
-    assert.ok(done.startedAt !== null && done.finishedAt !== null);
-    assert.ok(done.createdAt <= done.startedAt && done.startedAt <= done.finishedAt);
-    assert.ok(Date.now() - started >= 85, "must take about queuedMs + runMs");
-    assert.equal(store.watcherCount, 1, "only the engine stays subscribed after the wait");
-  });
 
-  it("uses exactly queuedMs then runMs, through injectable timers", async (t) => {
-    const store = openTestStore(t);
-    const timers = new ManualTimers();
-    await startTestEngine(t, { store, queuedMs: 1234, runMs: 5678, timers });
-    const { id } = await store.startDeployment("api-gateway", "development");
-    assert.equal(timers.fireOnly(), 1234);
-    await settle();
-    assert.equal((await store.getDeployment(id))?.status, "in_progress");
-    assert.equal(timers.fireOnly(), 5678);
-    await settle();
-    assert.equal((await store.getDeployment(id))?.status, "succeeded");
-    assert.equal(timers.pending.size, 0);
-  });
-
-  it("fails versions ending in -bad under the default rule, with a reason", async (t) => {
-    const store = openTestStore(t);
-    await startTestEngine(t, { store });
-    const { id } = await store.startDeployment("billing-service", "staging", "1.2.0-bad");
-    const done = await store.waitForDeployment(id, { signal: deadline(t, 3000) });
-    assert.equal(done.status, "failed");
-    assert.match(done.reason ?? "", /1\.2\.0-bad.*known bad build/);
-  });
-
-  it("applies a custom failure rule", async (t) => {
-    const store = openTestStore(t);
-    await startTestEngine(t, {
-      store,
-      failureRule: (deployment) =>
-        deployment.environment === "production" ? "production is frozen" : undefined,
+    it("uses exactly queuedMs then runMs, through injectable timers", async (t) => {
+      const store = await backend.open(t);
+      const timers = new ManualTimers();
+      await startTestEngine(t, { store, queuedMs: 1234, runMs: 5678, timers });
+      const { id } = await store.startDeployment("api-gateway", "development");
+      assert.equal(timers.fireOnly(), 1234);
+      await statusBecomes(store, id, "in_progress");
+      // The finish is scheduled by the change event, which follows the write's answer.
+      await pollUntil(
+        "the finish timer",
+        () => Promise.resolve(timers.pending.size === 1 || undefined),
+        5000,
+        5,
+      );
+      assert.equal(timers.fireOnly(), 5678);
+      await statusBecomes(store, id, "succeeded");
+      assert.equal(timers.pending.size, 0);
     });
-    const production = await store.startDeployment("web-frontend", "production");
-    const staging = await store.startDeployment("web-frontend", "staging");
-    const signal = deadline(t, 3000);
-    const [prod, stage] = await Promise.all([
-      store.waitForDeployment(production.id, { signal }),
-      store.waitForDeployment(staging.id, { signal }),
-    ]);
-    assert.deepEqual([prod.status, prod.reason], ["failed", "production is frozen"]);
-    assert.equal(stage.status, "succeeded");
+
+    it("fails versions ending in -bad under the default rule, with a reason", async (t) => {
+      const store = await backend.open(t);
+      await startTestEngine(t, { store });
+      const { id } = await store.startDeployment("billing-service", "staging", "1.2.0-bad");
+      const done = await store.waitForDeployment(id, { signal: deadline(t, 3000) });
+      assert.equal(done.status, "failed");
+      assert.match(done.reason ?? "", /1\.2\.0-bad.*known bad build/);
+    });
+
+    it("applies a custom failure rule", async (t) => {
+      const store = await backend.open(t);
+      await startTestEngine(t, {
+        store,
+        failureRule: (deployment) =>
+          deployment.environment === "production" ? "production is frozen" : undefined,
+      });
+      const production = await store.startDeployment("web-frontend", "production");
+      const staging = await store.startDeployment("web-frontend", "staging");
+      const signal = deadline(t, 3000);
+      const [prod, stage] = await Promise.all([
+        store.waitForDeployment(production.id, { signal }),
+        store.waitForDeployment(staging.id, { signal }),
+      ]);
+      assert.deepEqual([prod.status, prod.reason], ["failed", "production is frozen"]);
+      assert.equal(stage.status, "succeeded");
+    });
+
+    it("deploys the latest version when none is given, and names bad input precisely", async (t) => {
+      const store = await backend.open(t);
+      assert.equal((await store.startDeployment("api-gateway", "staging")).version, "1.10.0");
+      await assert.rejects(
+        store.startDeployment("api-gateway", "production", "1.10"),
+        refusedWith("unknown_version", (refusal) => {
+          assert.equal(refusal.version, "1.10");
+          assert.equal(refusal.available[0], "1.10.0", "highest first");
+        }),
+      );
+      await assert.rejects(
+        store.startDeployment("web-frontent", "production"),
+        refusedWith("unknown_record", (refusal) => {
+          assert.equal(refusal.collection, "applications");
+          assert.ok(refusal.known.includes("web-frontend"));
+        }),
+      );
+      await assert.rejects(
+        store.startDeployment("web-frontend", "prod" as "production"),
+        refusedWith("invalid_value", (refusal) => {
+          assert.equal(refusal.field, "environment");
+        }),
+      );
+      assert.equal((await store.listDeployments()).length, 1);
+    });
+
+    it("allows one deployment per app+environment: a second start is a conflict naming the current id", async (t) => {
+      const store = await backend.open(t);
+      await startTestEngine(t, { store });
+      const first = await store.startDeployment("web-frontend", "production", "2.0.0");
+      await assert.rejects(
+        store.startDeployment("web-frontend", "production", "1.1.0"),
+        refusedWith("deployment_in_progress", (refusal) => {
+          assert.equal(refusal.active.id, first.id);
+          assert.equal(refusal.active.version, "2.0.0");
+        }),
+      );
+      assert.equal((await store.activeDeploymentFor("web-frontend", "production"))?.id, first.id);
+      // Another environment, or another app, is a different slot.
+      await store.startDeployment("web-frontend", "staging");
+      await store.startDeployment("api-gateway", "production");
+
+      await store.waitForDeployment(first.id, { signal: deadline(t, 3000) });
+      assert.equal(await store.activeDeploymentFor("web-frontend", "production"), undefined);
+      const second = await store.startDeployment("web-frontend", "production", "1.1.0");
+      assert.notEqual(second.id, first.id);
+    });
+
+    it("cancels a queued deployment for good: the engine never starts it", async (t) => {
+      const store = await backend.open(t);
+      const engine = await startTestEngine(t, { store, queuedMs: 30, runMs: 30 });
+      const { id } = await store.startDeployment("web-frontend", "staging");
+      const cancelled = await store.cancelDeployment(id);
+      assert.equal(cancelled.status, "cancelled");
+      assert.ok(cancelled.finishedAt !== null);
+      assert.equal(engine.pendingCount, 0);
+      await sleep(100);
+      assert.equal((await store.getDeployment(id))?.status, "cancelled");
+      assert.equal(await store.activeDeploymentFor("web-frontend", "staging"), undefined);
+    });
+
+    it("cancels an in_progress deployment, and refuses to cancel a finished or unknown one", async (t) => {
+      const store = await backend.open(t);
+      await startTestEngine(t, { store, queuedMs: 10, runMs: 10_000 });
+      const { id } = await store.startDeployment("web-frontend", "staging");
+      const inProgress = await reachStatus(store, id, "in_progress");
+      assert.equal(inProgress.status, "in_progress");
+      assert.equal((await store.cancelDeployment(id)).status, "cancelled");
+
+      await assert.rejects(
+        store.cancelDeployment(id),
+        refusedWith("deployment_finished", (refusal) => {
+          assert.equal(refusal.deployment.id, id);
+          assert.equal(refusal.deployment.status, "cancelled");
+        }),
+      );
+      await assert.rejects(
+        store.cancelDeployment(`${id}x`),
+        refusedWith("unknown_record", (refusal) => {
+          assert.equal(refusal.collection, "deployments");
+          assert.deepEqual(refusal.known, [id]);
+        }),
+      );
+    });
+
+    it("moves a deployment only from the state it is in (compare-and-set) and only along the table", async (t) => {
+      const store = await backend.open(t);
+      const { id } = await store.startDeployment("web-frontend", "staging");
+      await store.cancelDeployment(id);
+      assert.equal(await store.transitionDeployment(id, "queued", "in_progress"), undefined);
+      assert.equal((await store.getDeployment(id))?.status, "cancelled");
+      await assert.rejects(
+        store.transitionDeployment(id, "succeeded", "in_progress"),
+        /Illegal deployment transition/,
+      );
+    });
   });
 
-  it("deploys the latest version when none is given, and names bad input precisely", async (t) => {
-    const store = openTestStore(t);
-    assert.equal((await store.startDeployment("api-gateway", "staging")).version, "1.10.0");
-    await assert.rejects(
-      store.startDeployment("api-gateway", "production", "1.10"),
-      refusedWith("unknown_version", (refusal) => {
-        assert.equal(refusal.version, "1.10");
-        assert.equal(refusal.available[0], "1.10.0", "highest first");
-      }),
-    );
-    await assert.rejects(
-      store.startDeployment("web-frontent", "production"),
-      refusedWith("unknown_record", (refusal) => {
-        assert.equal(refusal.collection, "applications");
-        assert.ok(refusal.known.includes("web-frontend"));
-      }),
-    );
-    await assert.rejects(
-      store.startDeployment("web-frontend", "prod" as "production"),
-      refusedWith("invalid_value", (refusal) => {
-        assert.equal(refusal.field, "environment");
-      }),
-    );
-    assert.equal((await store.listDeployments()).length, 1);
+  describe(`${backend.name}: waiting for a deployment`, () => {
+    it("stops on abort with the signal's reason, leaves the deployment running and no listener behind", async (t) => {
+      const store = await backend.open(t);
+      await startTestEngine(t, { store, queuedMs: 10_000 });
+      const { id } = await store.startDeployment("web-frontend", "staging");
+      const controller = new AbortController();
+      const seen: DeploymentStatus[] = [];
+      const waiting = store.waitForDeployment(id, {
+        signal: controller.signal,
+        onChange: (d) => seen.push(d.status),
+      });
+      await sleep(50);
+      assert.equal(store.watcherCount, 2);
+      controller.abort();
+      const error = await waiting.then(
+        () => assert.fail("the wait should have been aborted"),
+        (reason: unknown) => reason,
+      );
+      assert.equal((error as Error).name, "AbortError");
+      assert.equal(classifyError(error).type, "cancelled");
+      assert.deepEqual(seen, ["queued"]);
+      assert.equal(store.watcherCount, 1);
+      assert.equal((await store.getDeployment(id))?.status, "queued");
+    });
+
+    it("rejects at once for an already aborted signal, and with not_found for an unknown id", async (t) => {
+      const store = await backend.open(t);
+      const { id } = await store.startDeployment("web-frontend", "staging");
+      await assert.rejects(store.waitForDeployment(id, { signal: AbortSignal.abort() }), {
+        name: "AbortError",
+      });
+      await assert.rejects(store.waitForDeployment("dep_nope"), refusedWith("unknown_record"));
+      assert.equal(store.watcherCount, 0);
+    });
   });
+}
 
-  it("allows one deployment per app+environment: a second start is a conflict naming the current id", async (t) => {
-    const store = openTestStore(t);
-    await startTestEngine(t, { store });
-    const first = await store.startDeployment("web-frontend", "production", "2.0.0");
-    await assert.rejects(
-      store.startDeployment("web-frontend", "production", "1.1.0"),
-      refusedWith("deployment_in_progress", (refusal) => {
-        assert.equal(refusal.active.id, first.id);
-        assert.equal(refusal.active.version, "2.0.0");
-      }),
-    );
-    assert.equal((await store.activeDeploymentFor("web-frontend", "production"))?.id, first.id);
-    // Another environment, or another app, is a different slot.
-    await store.startDeployment("web-frontend", "staging");
-    await store.startDeployment("api-gateway", "production");
-
-    await store.waitForDeployment(first.id, { signal: deadline(t, 3000) });
-    assert.equal(await store.activeDeploymentFor("web-frontend", "production"), undefined);
-    const second = await store.startDeployment("web-frontend", "production", "1.1.0");
-    assert.notEqual(second.id, first.id);
-  });
-
-  it("cancels a queued deployment for good: the engine never starts it", async (t) => {
-    const store = openTestStore(t);
-    const engine = await startTestEngine(t, { store, queuedMs: 30, runMs: 30 });
-    const { id } = await store.startDeployment("web-frontend", "staging");
-    const cancelled = await store.cancelDeployment(id);
-    assert.equal(cancelled.status, "cancelled");
-    assert.ok(cancelled.finishedAt !== null);
-    assert.equal(engine.pendingCount, 0);
-    await sleep(100);
-    assert.equal((await store.getDeployment(id))?.status, "cancelled");
-    assert.equal(await store.activeDeploymentFor("web-frontend", "staging"), undefined);
-  });
-
-  it("cancels an in_progress deployment, and refuses to cancel a finished or unknown one", async (t) => {
-    const store = openTestStore(t);
-    await startTestEngine(t, { store, queuedMs: 10, runMs: 10_000 });
-    const { id } = await store.startDeployment("web-frontend", "staging");
-    const inProgress = await reachStatus(store, id, "in_progress");
-    assert.equal(inProgress.status, "in_progress");
-    assert.equal((await store.cancelDeployment(id)).status, "cancelled");
-
-    await assert.rejects(
-      store.cancelDeployment(id),
-      refusedWith("deployment_finished", (refusal) => {
-        assert.equal(refusal.deployment.id, id);
-        assert.equal(refusal.deployment.status, "cancelled");
-      }),
-    );
-    await assert.rejects(
-      store.cancelDeployment(`${id}x`),
-      refusedWith("unknown_record", (refusal) => {
-        assert.equal(refusal.collection, "deployments");
-        assert.deepEqual(refusal.known, [id]);
-      }),
-    );
-  });
-
-  it("moves a deployment only from the state it is in (compare-and-set) and only along the table", async (t) => {
-    const store = openTestStore(t);
-    const { id } = await store.startDeployment("web-frontend", "staging");
-    await store.cancelDeployment(id);
-    assert.equal(await store.transitionDeployment(id, "queued", "in_progress"), undefined);
-    assert.equal((await store.getDeployment(id))?.status, "cancelled");
-    await assert.rejects(
-      store.transitionDeployment(id, "succeeded", "in_progress"),
-      /Illegal deployment transition/,
-    );
-  });
-
+describe("SqliteStore deployments across connections", () => {
   it("enforces one-per-slot and the transition table in the database itself", async (t) => {
     const dir = tempDataDir(t);
     const store = openTestStore(t, { dataDir: dir });
@@ -238,42 +290,6 @@ describe("deployment state machine", () => {
         code: "SQLITE_CONSTRAINT_TRIGGER",
       },
     );
-  });
-});
-
-describe("waiting for a deployment", () => {
-  it("stops on abort with the signal's reason, leaves the deployment running and no listener behind", async (t) => {
-    const store = openTestStore(t);
-    await startTestEngine(t, { store, queuedMs: 10_000 });
-    const { id } = await store.startDeployment("web-frontend", "staging");
-    const controller = new AbortController();
-    const seen: DeploymentStatus[] = [];
-    const waiting = store.waitForDeployment(id, {
-      signal: controller.signal,
-      onChange: (d) => seen.push(d.status),
-    });
-    await sleep(50);
-    assert.equal(store.watcherCount, 2);
-    controller.abort();
-    const error = await waiting.then(
-      () => assert.fail("the wait should have been aborted"),
-      (reason: unknown) => reason,
-    );
-    assert.equal((error as Error).name, "AbortError");
-    assert.equal(classifyError(error).type, "cancelled");
-    assert.deepEqual(seen, ["queued"]);
-    assert.equal(store.watcherCount, 1);
-    assert.equal((await store.getDeployment(id))?.status, "queued");
-  });
-
-  it("rejects at once for an already aborted signal, and with not_found for an unknown id", async (t) => {
-    const store = openTestStore(t);
-    const { id } = await store.startDeployment("web-frontend", "staging");
-    await assert.rejects(store.waitForDeployment(id, { signal: AbortSignal.abort() }), {
-      name: "AbortError",
-    });
-    await assert.rejects(store.waitForDeployment("dep_nope"), refusedWith("unknown_record"));
-    assert.equal(store.watcherCount, 0);
   });
 
   it("sees changes made through another connection by re-reading, without busy polling", async (t) => {

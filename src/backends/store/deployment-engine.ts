@@ -1,69 +1,24 @@
 import type { DeploymentStatus } from "../../domain/deployments.js";
+import {
+  DEPLOYMENT_ENGINE_DEFAULTS,
+  UNREF_TIMERS,
+  failVersionsEndingWith,
+  type DeploymentEngineOptions,
+  type DeploymentFailureRule,
+  type EngineClaims,
+  type EngineTimers,
+} from "./deployment-engine-options.js";
 import type { Deployment, DeploymentStateStore } from "./store.js";
 
-/** Decides whether a deployment fails: a reason to fail it, or undefined to let it succeed. */
-export type DeploymentFailureRule = (deployment: Deployment) => string | undefined;
-
-/** Timer functions, injectable so tests can drive time; handles are opaque. */
-export interface EngineTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** Node's timers, unref'd: pending deployments never keep a process alive that is shutting down. */
-export const UNREF_TIMERS: EngineTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => {
-    clearTimeout(handle as NodeJS.Timeout);
-  },
+export {
+  DEPLOYMENT_ENGINE_DEFAULTS,
+  UNREF_TIMERS,
+  failVersionsEndingWith,
+  type DeploymentEngineOptions,
+  type DeploymentFailureRule,
+  type EngineClaims,
+  type EngineTimers,
 };
-
-/** Defaults of the engine's options (expose them as DEPLOY_QUEUED_MS, DEPLOY_RUN_MS, DEPLOY_FAIL_SUFFIX). */
-export const DEPLOYMENT_ENGINE_DEFAULTS = {
-  queuedMs: 1000,
-  runMs: 5000,
-  failSuffix: "-bad",
-  maxAttempts: 3,
-  retryDelayMs: 500,
-} as const;
-
-/**
- * The default failure rule: a version whose string ends with `suffix` ("1.2.0-bad") fails. It is
- * a property of the version the caller chose, visible in list_app_versions, so a model can learn
- * why the deployment failed and pick another version. An empty suffix fails nothing.
- */
-export function failVersionsEndingWith(
-  suffix: string = DEPLOYMENT_ENGINE_DEFAULTS.failSuffix,
-): DeploymentFailureRule {
-  return (deployment) =>
-    suffix !== "" && deployment.version.endsWith(suffix)
-      ? `Version ${deployment.version} of ${deployment.app} is a known bad build (its version ends in "${suffix}"); deploy another version.`
-      : undefined;
-}
-
-/** How the engine runs deployments. */
-export interface DeploymentEngineOptions {
-  readonly store: DeploymentStateStore;
-  /** Time a deployment waits in `queued` before it starts (default 1000). */
-  readonly queuedMs?: number;
-  /** Time a deployment spends `in_progress` before it succeeds or fails (default 5000). */
-  readonly runMs?: number;
-  /** Default: failVersionsEndingWith("-bad"). */
-  readonly failureRule?: DeploymentFailureRule;
-  /** Default UNREF_TIMERS. */
-  readonly timers?: EngineTimers;
-  /** Milliseconds since the epoch, for estimates (default Date.now). */
-  readonly now?: () => number;
-  /** Tries per step before the engine leaves a deployment stalled until resumeStalled() or the next start (default 3). */
-  readonly maxAttempts?: number;
-  /** Wait between tries of a failed step (default 500). */
-  readonly retryDelayMs?: number;
-  /**
-   * Receives failures of the engine's own writes (e.g. SQLITE_READONLY, SQLITE_FULL, a closed
-   * store). They must not crash the process from a timer callback; log them.
-   */
-  readonly onError?: (error: unknown, deploymentId: string) => void;
-}
 
 /** What start() found left over from a previous run. */
 export interface RecoveryReport {
@@ -87,8 +42,8 @@ export const INTERRUPTED_REASON =
  * Start-up recovery: queued deployments are resumed (nothing has happened yet, the request still
  * stands); in_progress ones are marked `interrupted`, because work was underway when the process
  * died and pretending to know its outcome would be a lie. Both free the app+environment slot
- * honestly. With several replicas sharing a store, only one should run an engine (or the store
- * must add ownership), since recovery would otherwise interrupt another replica's deployments.
+ * honestly. With several replicas sharing a store, give each engine `claims`: it then runs only
+ * the deployments it holds a lease on, and recovery is the takeover of expired leases instead.
  */
 export class DeploymentEngine {
   readonly #store: DeploymentStateStore;
@@ -104,6 +59,8 @@ export class DeploymentEngine {
   /** Deployments whose step failed every try; resumeStalled() picks them up again. */
   readonly #stalled = new Set<string>();
   #resuming: Promise<number> | undefined;
+  readonly #claims: EngineClaims | undefined;
+  #roundTimer: unknown;
   #unsubscribe: (() => void) | undefined;
 
   constructor(options: DeploymentEngineOptions) {
@@ -119,6 +76,7 @@ export class DeploymentEngine {
       "retryDelayMs",
     );
     this.#onError = options.onError ?? (() => undefined);
+    this.#claims = options.claims;
   }
 
   /** True between start() and stop(). */
@@ -158,14 +116,7 @@ export class DeploymentEngine {
     let resumed = 0;
     for (const deployment of active) {
       if (!this.#stalled.delete(deployment.id)) continue;
-      const now = this.#now();
-      if (deployment.status === "queued") {
-        const wait = Date.parse(deployment.createdAt) + this.#queuedMs - now;
-        this.#schedule(deployment.id, Math.max(0, wait), () => this.#begin(deployment.id));
-      } else {
-        const wait = Date.parse(deployment.startedAt ?? deployment.updatedAt) + this.#runMs - now;
-        this.#schedule(deployment.id, Math.max(0, wait), () => this.#finish(deployment));
-      }
+      this.#scheduleFromState(deployment);
       resumed += 1;
     }
     return resumed;
@@ -181,6 +132,14 @@ export class DeploymentEngine {
     this.#unsubscribe = this.#store.watchDeployments((deployment) => {
       this.#onChange(deployment);
     });
+    if (this.#claims !== undefined) {
+      try {
+        return await this.#claimRound();
+      } catch (error) {
+        this.stop();
+        throw error;
+      }
+    }
     const resumed: string[] = [];
     const interrupted: string[] = [];
     try {
@@ -212,6 +171,8 @@ export class DeploymentEngine {
   stop(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    if (this.#roundTimer !== undefined) this.#timers.clearTimeout(this.#roundTimer);
+    this.#roundTimer = undefined;
     for (const handle of this.#scheduled.values()) this.#timers.clearTimeout(handle);
     this.#scheduled.clear();
     this.#stalled.clear();
@@ -235,10 +196,91 @@ export class DeploymentEngine {
     }
   }
 
+  /**
+   * Stops, then gives this engine's claims up so another replica carries its deployments on at
+   * once instead of after the lease (a clean shutdown). Stop before closing the store.
+   */
+  async handOver(): Promise<void> {
+    this.stop();
+    if (this.#claims !== undefined) await this.#claims.store.releaseClaims(this.#claims.owner);
+  }
+
+  /**
+   * One round of claims: renews this engine's, takes over unclaimed and expired ones. A deployment
+   * taken over in_progress is marked interrupted (its replica died mid-run: its outcome is
+   * unknown, as after a restart); one taken over queued runs here. Schedules the next round.
+   */
+  async #claimRound(): Promise<RecoveryReport> {
+    const claims = this.#claims;
+    if (claims === undefined || this.#unsubscribe === undefined) return { resumed: [], interrupted: [] };
+    const resumed: string[] = [];
+    const interrupted: string[] = [];
+    try {
+      for (const { deployment, takenOverFrom } of await claims.store.claimDeployments(
+        claims.owner,
+        claims.leaseMs,
+      )) {
+        if (takenOverFrom !== null && deployment.status === "in_progress") {
+          const changed = await this.#transition(
+            deployment.id,
+            "in_progress",
+            "interrupted",
+            INTERRUPTED_REASON,
+          );
+          if (changed !== undefined) interrupted.push(deployment.id);
+        } else if (!this.#scheduled.has(deployment.id) && !this.#stalled.has(deployment.id)) {
+          this.#scheduleFromState(deployment);
+          if (takenOverFrom !== null || deployment.status === "queued") resumed.push(deployment.id);
+        }
+      }
+    } finally {
+      // stop() may have run while this round awaited the store.
+      if (this.running) {
+        this.#roundTimer = this.#timers.setTimeout(
+          () => {
+            this.#claimRound().catch((error: unknown) => {
+              this.#onError(error, "claims");
+            });
+          },
+          Math.max(1, Math.floor(claims.leaseMs / 3)),
+        );
+      }
+    }
+    return { resumed, interrupted };
+  }
+
+  /** Schedules the next step of a deployment for the time it has left (none if overdue). */
+  #scheduleFromState(deployment: Deployment): void {
+    const now = this.#now();
+    if (deployment.status === "queued") {
+      const wait = Date.parse(deployment.createdAt) + this.#queuedMs - now;
+      this.#schedule(deployment.id, Math.max(0, wait), () => this.#begin(deployment.id));
+    } else {
+      const wait = Date.parse(deployment.startedAt ?? deployment.updatedAt) + this.#runMs - now;
+      this.#schedule(deployment.id, Math.max(0, wait), () => this.#finish(deployment));
+    }
+  }
+
+  #transition(
+    id: string,
+    from: DeploymentStatus,
+    to: DeploymentStatus,
+    reason?: string,
+  ): Promise<Deployment | undefined> {
+    const claims = this.#claims;
+    return claims === undefined
+      ? this.#store.transitionDeployment(id, from, to, reason)
+      : claims.store.transitionClaimed(claims.owner, id, from, to, reason);
+  }
+
   #onChange(deployment: Deployment): void {
     this.#stalled.delete(deployment.id);
     switch (deployment.status) {
       case "queued":
+        if (this.#claims !== undefined) {
+          this.#claimNew(this.#claims, deployment.id);
+          return;
+        }
         this.#schedule(deployment.id, this.#queuedMs, () => this.#begin(deployment.id));
         return;
       case "in_progress":
@@ -249,15 +291,29 @@ export class DeploymentEngine {
     }
   }
 
+  /** A deployment queued through this replica: claim it at once rather than at the next round. */
+  #claimNew(claims: EngineClaims, id: string): void {
+    claims.store.claimDeployments(claims.owner, claims.leaseMs, [id]).then(
+      (claimed) => {
+        const own = claimed.find((entry) => entry.deployment.id === id);
+        if (own !== undefined && !this.#scheduled.has(id)) this.#scheduleFromState(own.deployment);
+      },
+      // The next round claims it.
+      (error: unknown) => {
+        this.#onError(error, id);
+      },
+    );
+  }
+
   async #begin(id: string): Promise<void> {
     // The event of this transition schedules the finish; undefined means it was cancelled.
-    await this.#store.transitionDeployment(id, "queued", "in_progress");
+    await this.#transition(id, "queued", "in_progress");
   }
 
   async #finish(deployment: Deployment): Promise<void> {
     const reason = this.#failureRule(deployment);
     const to: DeploymentStatus = reason === undefined ? "succeeded" : "failed";
-    await this.#store.transitionDeployment(deployment.id, "in_progress", to, reason);
+    await this.#transition(deployment.id, "in_progress", to, reason);
   }
 
   #schedule(id: string, ms: number, step: () => Promise<void>, attempt = 1): void {

@@ -96,6 +96,13 @@ CREATE TABLE import_batches (
 ) STRICT;
 `;
 
+// Which engine runs a deployment and until when its claim holds (see deployment-claims.ts): a
+// replica that dies stops renewing, and another picks the deployment up once the lease passes.
+const V2 = `
+ALTER TABLE deployments ADD COLUMN claimed_by TEXT;
+ALTER TABLE deployments ADD COLUMN lease_until TEXT;
+`;
+
 /** One schema version: `sql` takes the database from `version - 1` to `version`. */
 export interface SchemaVersion {
   readonly version: number;
@@ -106,4 +113,5 @@ export interface SchemaVersion {
 /** Every schema version, oldest first; the last one is what this build expects. */
 export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
   { version: 1, description: "users, items, projects, applications, deployments, imports", sql: V1 },
+  { version: 2, description: "deployment claims: which replica runs a deployment, until when", sql: V2 },
 ];

@@ -34,18 +34,30 @@ export function insertOrDuplicate(insert: () => unknown, target: DuplicateTarget
       throw error;
     }
     const message = error instanceof Error ? error.message : "";
-    const clash = Object.entries(target.secondary ?? {}).find(([column]) => message.includes(column));
-    const [field, value] = clash?.[1] ?? target.reported ?? ["id", target.id];
-    throw new RefusalError(
-      {
-        kind: "duplicate_record",
-        collection: target.collection,
-        ...(target.index === undefined ? {} : { index: target.index }),
-        id: target.id,
-        field,
-        value,
-      },
-      { cause: error },
-    );
+    throw duplicateRefusal(target, (column) => message.includes(column), error);
   }
+}
+
+/**
+ * The duplicate_record refusal for a unique-key clash: the secondary column the engine's error
+ * names (`names` matches a "table.column" key), else what the target reports, else its id.
+ */
+export function duplicateRefusal(
+  target: DuplicateTarget,
+  names: (column: string) => boolean,
+  cause: unknown,
+): RefusalError {
+  const clash = Object.entries(target.secondary ?? {}).find(([column]) => names(column));
+  const [field, value] = clash?.[1] ?? target.reported ?? ["id", target.id];
+  return new RefusalError(
+    {
+      kind: "duplicate_record",
+      collection: target.collection,
+      ...(target.index === undefined ? {} : { index: target.index }),
+      id: target.id,
+      field,
+      value,
+    },
+    { cause },
+  );
 }

@@ -4,8 +4,8 @@ import type { JsonObject, UserRole } from "../../domain/records.js";
 
 /**
  * The product's data, behind an interface with no storage types in it: the embedded SQLite store
- * implements it today, a shared store (PostgreSQL, for several replicas) can implement it later.
- * Every method is async for that reason, even where SQLite answers synchronously.
+ * and the shared PostgreSQL store (several replicas on one database) both implement it. Every
+ * method is async for the latter, even where SQLite answers synchronously.
  *
  * Conventions callers can rely on:
  * - `get*` lookups resolve to `undefined` on a miss: absence is an answer, and the tool decides
@@ -188,6 +188,37 @@ export interface DeploymentStateStore {
   ): Promise<Deployment | undefined>;
   /** Subscribes to status changes of every deployment; returns the unsubscribe function. */
   watchDeployments(listener: DeploymentListener): () => void;
+}
+
+/** A deployment an engine claimed, and whose claim it took over (null: nobody's, or its own). */
+export interface ClaimedDeployment {
+  readonly deployment: Deployment;
+  /** The replica whose lease had passed when this claim took the deployment over. */
+  readonly takenOverFrom: string | null;
+}
+
+/**
+ * Claims on deployments, for stores several replicas share: each active deployment is run by the
+ * one engine that holds its lease, which renews it while alive. A replica that dies stops
+ * renewing, and once the lease passes another engine claims the deployment and carries it on.
+ */
+export interface DeploymentClaimStore {
+  /**
+   * Claims, for `owner` until now + leaseMs, the active deployments nobody holds, those whose
+   * lease has passed, and renews those `owner` already holds; only `ids` when given. Rows another
+   * claim is writing are skipped, never waited for. Resolves to what `owner` now holds.
+   */
+  claimDeployments(owner: string, leaseMs: number, ids?: readonly string[]): Promise<ClaimedDeployment[]>;
+  /** A transition (as transitionDeployment) that happens only while `owner` holds the claim. */
+  transitionClaimed(
+    owner: string,
+    id: string,
+    from: DeploymentStatus,
+    to: DeploymentStatus,
+    reason?: string,
+  ): Promise<Deployment | undefined>;
+  /** Gives up every claim of `owner` (a clean stop), so another replica takes over at once. */
+  releaseClaims(owner: string): Promise<void>;
 }
 
 /** The product's data, as the tools see it. */
