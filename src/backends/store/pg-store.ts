@@ -11,6 +11,7 @@ import { DeploymentEvents, type ListenerErrorHandler } from "./deployment-events
 import { waitForDeployment } from "./deployment-waiter.js";
 import * as applications from "./pg-applications.js";
 import * as deployments from "./pg-deployments.js";
+import { itemNeighbours } from "./pg-items.js";
 import { cancelDeployment, queueDeployment } from "./pg-deployment-writes.js";
 import * as projects from "./pg-projects.js";
 import { writePgImportBatch } from "./pg-import.js";
@@ -148,6 +149,10 @@ export class PgStore implements Store, DeploymentClaimStore {
 
   async listItems(): Promise<Item[]> {
     return (await this.#rows<ItemRow>("SELECT * FROM items ORDER BY id")).map(toItem);
+  }
+
+  itemNeighbours(query: string, perSide: number): Promise<{ id: string; name: string }[]> {
+    return itemNeighbours(this.#pool, query, perSide);
   }
 
   // ---- projects ----
