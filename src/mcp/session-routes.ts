@@ -29,6 +29,7 @@ export class SessionRoutes {
     messages: JSONRPCMessage[],
     batch: boolean,
     principal: Principal | undefined,
+    requestId?: string,
   ): Promise<void> {
     if (!acceptsJsonAndSse(req)) {
       writeJsonRpcError(
@@ -45,7 +46,7 @@ export class SessionRoutes {
       if (session === undefined) return;
       if (!messages.some(isInitialize) && this.refuseVersion(req, res)) return;
       res.once("close", this.sessions.touch(session));
-      session.transport.handlePost(req, res, messages, batch, authInfoFor(principal));
+      session.transport.handlePost(req, res, messages, batch, authInfoFor(principal), requestId);
       return;
     }
     if (!messages.some(isInitialize)) {
@@ -63,7 +64,7 @@ export class SessionRoutes {
     }
     const { transport, release } = await this.sessions.open(sessionOwnerOf(principal));
     try {
-      transport.handlePost(req, res, messages, batch, authInfoFor(principal));
+      transport.handlePost(req, res, messages, batch, authInfoFor(principal), requestId);
     } finally {
       await release();
     }

@@ -19,6 +19,7 @@ import { userInputChannel } from "./input/user-input-channel.js";
 import { principalOfAuthInfo } from "./principal-auth-info.js";
 import { ProtocolError } from "./protocol-error.js";
 import type { ClientInputSource, McpRequestExtra, RawTool } from "./raw-tool.js";
+import { requestIdOf } from "./request-info.js";
 
 /**
  * Every tool a server serves: the tool runner's, plus raw MCP tools (the conformance fixtures when
@@ -93,7 +94,7 @@ function callContext(extra: McpRequestExtra, input: ClientInput | undefined) {
   const progressToken = extra._meta?.progressToken;
   const userInput = userInputChannel(input);
   const principal = principalOfAuthInfo(extra.authInfo);
-  const requestId = extra.requestInfo?.headers["x-request-id"];
+  const requestId = requestIdOf(extra.requestInfo);
   return {
     signal: extra.signal,
     ...(progressToken === undefined
@@ -106,8 +107,8 @@ function callContext(extra: McpRequestExtra, input: ClientInput | undefined) {
             }),
         }),
     ...(principal === undefined ? {} : { principal }),
-    // The id the request logger gave the HTTP request carrying this call (see assignRequestId).
-    ...(typeof requestId === "string" ? { requestId } : {}),
+    // The id the request logger gave the HTTP request carrying this call (see ServedRequestInfo).
+    ...(requestId === undefined ? {} : { requestId }),
     ...(userInput === undefined ? {} : { userInput }),
   };
 }
