@@ -3,6 +3,7 @@ import { metricsEndpointConfigFrom } from "./metrics-endpoint.js";
 import { operationsConfig } from "./operations.js";
 import { requestStateConfigFrom } from "./request-state.js";
 import { configSchema, type Config } from "./schema.js";
+import { tracingConfigFrom } from "./tracing.js";
 import { weatherConfig } from "./weather.js";
 
 /** Raised when the environment holds bad values; the message names every bad variable. */
@@ -74,5 +75,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     metricsEndpoint: metricsEndpointConfigFrom(v),
     operations: operationsConfig(v),
     requestState: requestStateConfigFrom(v),
+    tracing: tracingConfigFrom(v),
   });
 }

@@ -19,6 +19,7 @@ import type { McpEndpointHooks } from "./mcp/endpoint-hooks.js";
 import { createLogger, failureLogger } from "./observability/logger.js";
 import { NETWORK_TRANSPORT } from "./observability/metric-labels.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
+import type { OtlpTracing } from "./observability/tracing/otlp-tracing.js";
 import type { CircuitSource } from "./observability/upstream-metrics.js";
 import { createProductToolDefinitions } from "./tools/product-catalog.js";
 import type { ToolBackends } from "./tools/tool-backends.js";
@@ -139,6 +140,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   }
   const backends: ToolBackends = { store, deployments: engine, workspace, upstream, weather };
 
+  const tracing = await startTracing(config, auth.anonymousPrincipal.id);
   const runner = createToolRunner({
     tools: [...createProductToolDefinitions(backends), ...(options.extraTools ?? [])],
     logger: failureLogger(logger),
@@ -165,7 +167,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
     lifecycle,
     logger,
     metrics,
-    hooks: endpointHooks(metrics, auth, logger),
+    hooks: {
+      ...endpointHooks(metrics, auth, logger),
+      ...(tracing === undefined ? {} : { onRequestStarted: tracing.onRequestStarted }),
+    },
   });
   built.endpoint = endpoint;
 
@@ -199,10 +204,23 @@ export async function createServices(config: Config, options: ServiceOptions = {
       auth.close();
       storeHealth.stop();
       await endpoint.close();
+      // After the endpoint: the spans of the calls it answered while closing are exported too.
+      await tracing?.shutdown();
       engine.stop();
       await store.close();
     },
   };
+}
+
+/**
+ * Tracing when an OTLP endpoint is configured. The OpenTelemetry SDK is imported only then: with
+ * tracing off, no SDK is loaded and a request costs nothing more.
+ */
+async function startTracing(config: Config, anonymousPrincipal: string): Promise<OtlpTracing | undefined> {
+  const { tracesUrl, serviceName } = config.tracing;
+  if (tracesUrl === undefined) return undefined;
+  const { startOtlpTracing } = await import("./observability/tracing/otlp-tracing.js");
+  return startOtlpTracing({ tracesUrl, serviceName, serviceVersion: manifest.version, anonymousPrincipal });
 }
 
 async function pingStore(store: SqliteStore): Promise<CheckResult> {

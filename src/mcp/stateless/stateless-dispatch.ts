@@ -70,7 +70,7 @@ export class StatelessDispatch {
     principal: Principal | undefined,
     requestId?: string,
   ): Promise<void> {
-    const finish = this.options.observer.requestStarted(request, version);
+    const finish = this.options.observer.requestStarted(request, version, { principal });
     if (request.method === "subscriptions/listen") {
       this.listen.open(res, request);
       return;
@@ -146,7 +146,9 @@ export class StatelessDispatch {
     for (const request of requests) {
       exchange.onResponse(
         request.id,
-        this.options.observer.requestStarted(request, typeof version === "string" ? version : "2025-03-26"),
+        this.options.observer.requestStarted(request, typeof version === "string" ? version : "2025-03-26", {
+          principal,
+        }),
       );
     }
     for (const message of messages)

@@ -12,6 +12,7 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { JsonRpcCode, writeJsonRpcError } from "../../http/json-rpc-error.js";
 import { EventIdExpiredError } from "../event-store.js";
+import { principalOfAuthInfo } from "../principal-auth-info.js";
 import { requestInfoOf } from "../request-info.js";
 import { UNOBSERVED, type RequestObserver } from "../request-observer.js";
 import { EventChannel } from "./event-channel.js";
@@ -229,7 +230,8 @@ export class StreamableHttpTransport implements Transport {
 
   private receive(message: JSONRPCMessage, extra: MessageExtraInfo, protocolVersion: string): void {
     if (isRequest(message)) {
-      this.finishers.set(message.id, this.observer.requestStarted(message, protocolVersion));
+      const caller = { sessionId: this.sessionId, principal: principalOfAuthInfo(extra.authInfo) };
+      this.finishers.set(message.id, this.observer.requestStarted(message, protocolVersion, caller));
     }
     this.onmessage?.(message, extra);
     const cancelled = cancelledRequestId(message);
