@@ -6,6 +6,7 @@ import { connectClient } from "../helpers/mcp-client.js";
 import { callForEnvelope, errorOf } from "../helpers/network-envelope.js";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../helpers/otlp-receiver.js";
 import { pollUntil, withDeadline } from "../helpers/deadline.js";
+import { callTool, MODERN } from "../helpers/modern-requests.js";
 import { startServer } from "../helpers/test-server.js";
 
 const CLIENT_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -44,12 +45,14 @@ describe("OpenTelemetry traces exported over OTLP/HTTP", () => {
         client.callTool({ name: "no_such_tool", arguments: {} }).catch(() => undefined),
       );
       await client.close();
+      const modern = await callTool(server.mcpUrl, "get_user", { user_id: "999" }, { id: "modern-1" });
+      assert.equal(modern.status, 200, modern.text);
     } finally {
       // Shutdown flushes the batch: every span above is exported before close resolves.
       await server.close();
     }
-    spans = await pollUntil("spans of the four requests at the OTLP receiver", () =>
-      Promise.resolve(receiver.spans.length >= 4 ? receiver.spans : undefined),
+    spans = await pollUntil("spans of the five requests at the OTLP receiver", () =>
+      Promise.resolve(receiver.spans.length >= 5 ? receiver.spans : undefined),
     );
   });
 
@@ -95,7 +98,9 @@ describe("OpenTelemetry traces exported over OTLP/HTTP", () => {
   it("records the session as a fingerprint, never the session id itself", () => {
     assert.notEqual(sessionId, "");
     const fingerprint = createHash("sha256").update(sessionId).digest("hex").slice(0, 16);
-    assert.ok(spans.every((span) => span.attributes["mcp.session.id"] === fingerprint));
+    const onSession = spans.filter((span) => span.attributes["mcp.protocol.version"] !== MODERN);
+    assert.equal(onSession.length, 4);
+    assert.ok(onSession.every((span) => span.attributes["mcp.session.id"] === fingerprint));
     assert.ok(!JSON.stringify(spans).includes(sessionId), "the raw session id is in no span");
   });
 
@@ -107,6 +112,15 @@ describe("OpenTelemetry traces exported over OTLP/HTTP", () => {
     assert.equal(span.status.code, STATUS_ERROR);
     assert.equal(typeof span.attributes["error.type"], "string");
     assert.ok(!JSON.stringify(spans).includes("no_such_tool"), "a client cannot mint span names");
+  });
+
+  it("traces a stateless 2026 call too, without a session", () => {
+    const span = spans.find((candidate) => candidate.attributes["jsonrpc.request.id"] === "modern-1");
+    assert.ok(span, "the 2026 call has a span");
+    assert.equal(span.name, "tools/call get_user");
+    assert.equal(span.attributes["mcp.protocol.version"], MODERN);
+    assert.equal(span.attributes["error.type"], "not_found");
+    assert.equal(span.attributes["mcp.session.id"], undefined);
   });
 
   it("gives initialize a span of its own", () => {
