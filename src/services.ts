@@ -140,7 +140,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   }
   const backends: ToolBackends = { store, deployments: engine, workspace, upstream, weather };
 
-  const tracing = await startTracing(config, auth.anonymousPrincipal.id);
+  const tracing = await startTracing(config, auth.anonymousPrincipal.id, logger);
   const runner = createToolRunner({
     tools: [...createProductToolDefinitions(backends), ...(options.extraTools ?? [])],
     logger: failureLogger(logger),
@@ -216,11 +216,23 @@ export async function createServices(config: Config, options: ServiceOptions = {
  * Tracing when an OTLP endpoint is configured. The OpenTelemetry SDK is imported only then: with
  * tracing off, no SDK is loaded and a request costs nothing more.
  */
-async function startTracing(config: Config, anonymousPrincipal: string): Promise<OtlpTracing | undefined> {
+async function startTracing(
+  config: Config,
+  anonymousPrincipal: string,
+  logger: Logger,
+): Promise<OtlpTracing | undefined> {
   const { tracesUrl, serviceName } = config.tracing;
   if (tracesUrl === undefined) return undefined;
   const { startOtlpTracing } = await import("./observability/tracing/otlp-tracing.js");
-  return startOtlpTracing({ tracesUrl, serviceName, serviceVersion: manifest.version, anonymousPrincipal });
+  return startOtlpTracing({
+    tracesUrl,
+    serviceName,
+    serviceVersion: manifest.version,
+    anonymousPrincipal,
+    onShutdownError: (error) => {
+      logger.warn({ err: error, traces_url: tracesUrl }, "the last spans could not be exported at shutdown");
+    },
+  });
 }
 
 async function pingStore(store: SqliteStore): Promise<CheckResult> {

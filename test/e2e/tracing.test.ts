@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { Envelope } from "../../src/errors/envelope.js";
 import { connectClient } from "../helpers/mcp-client.js";
@@ -125,5 +128,31 @@ describe("OpenTelemetry traces exported over OTLP/HTTP", () => {
 
   it("gives initialize a span of its own", () => {
     assert.ok(spans.some((span) => span.name === "initialize" && span.status.code !== STATUS_ERROR));
+  });
+});
+
+describe("a collector that never answers", () => {
+  it("does not hold up shutdown past the shutdown grace period", async () => {
+    const silent = createServer(() => {
+      // Accepts the export and never answers it.
+    });
+    silent.listen(0, "127.0.0.1");
+    await once(silent, "listening");
+    const { port } = silent.address() as AddressInfo;
+    const server = await startServer({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` });
+    try {
+      const answer = await callTool(server.mcpUrl, "get_user", { user_id: "999" });
+      assert.equal(answer.status, 200, answer.text);
+      // The default SHUTDOWN_GRACE_MS: after it, main exits anyway and the spans would be lost.
+      await withDeadline("shutdown with a collector that never answers", server.close(), 10_000);
+      await pollUntil("the warning that the last spans were lost", () =>
+        Promise.resolve(
+          server.logs.lines.find((line) => line.msg === "the last spans could not be exported at shutdown"),
+        ),
+      );
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });

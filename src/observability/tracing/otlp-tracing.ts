@@ -11,12 +11,20 @@ export interface OtlpTracingOptions {
   readonly serviceVersion: string;
   /** The principal id of unauthenticated callers (the tool runner's, so spans and logs agree). */
   readonly anonymousPrincipal: string;
+  /** The last export failed at shutdown (the collector is down or silent): its spans are lost. */
+  readonly onShutdownError: (error: unknown) => void;
 }
+
+/**
+ * How long one export may take. Shutdown waits for the last one, and must fit in the shutdown
+ * grace period even when the collector does not answer (the SDK's own default is 30 s).
+ */
+const EXPORT_TIMEOUT_MS = 3_000;
 
 /** Tracing while it runs: the endpoint hook that makes the spans, and the shutdown that flushes them. */
 export interface OtlpTracing {
   readonly onRequestStarted: (start: McpRequestStart) => McpRequestFinish;
-  /** Exports what is still buffered, then stops. */
+  /** Exports what is still buffered, then stops; never rejects (see onShutdownError). */
   shutdown(): Promise<void>;
 }
 
@@ -30,13 +38,18 @@ export function startOtlpTracing(options: OtlpTracingOptions): OtlpTracing {
       "service.name": options.serviceName,
       "service.version": options.serviceVersion,
     }),
-    spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: options.tracesUrl }) })],
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter: new OTLPTraceExporter({ url: options.tracesUrl, timeoutMillis: EXPORT_TIMEOUT_MS }),
+        exportTimeoutMillis: EXPORT_TIMEOUT_MS,
+      }),
+    ],
   });
   return {
     onRequestStarted: requestSpans(
       provider.getTracer("resilient-mcp", options.serviceVersion),
       options.anonymousPrincipal,
     ),
-    shutdown: () => provider.shutdown(),
+    shutdown: () => provider.shutdown().catch(options.onShutdownError),
   };
 }
