@@ -5,6 +5,7 @@ import { databaseConfig } from "./database.js";
 import { requestStateConfigFrom } from "./request-state.js";
 import { limitsConfig } from "./limits.js";
 import { configSchema, type Config } from "./schema.js";
+import { tracingConfigFrom } from "./tracing.js";
 import { weatherConfig } from "./weather.js";
 
 /** Raised when the environment holds bad values; the message names every bad variable. */
@@ -78,5 +79,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     database: databaseConfig(v),
     requestState: requestStateConfigFrom(v),
     limits: limitsConfig(v),
+    tracing: tracingConfigFrom(v),
   });
 }

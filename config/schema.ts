@@ -7,6 +7,7 @@ import { databaseShape, type DatabaseConfig } from "./database.js";
 import { weatherShape, type WeatherConfig } from "./weather.js";
 import { requestStateEnvShape, type RequestStateConfig } from "./request-state.js";
 import { limitsShape, type LimitsConfig } from "./limits.js";
+import { tracingEnvShape, type TracingConfig } from "./tracing.js";
 
 /** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
 function toOrigin(value: string): string | undefined {
@@ -89,6 +90,7 @@ export const configSchema = z.object({
   ...databaseShape,
   ...requestStateEnvShape,
   ...limitsShape,
+  ...tracingEnvShape,
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -127,4 +129,5 @@ export type Config = Readonly<{
   database: DatabaseConfig;
   requestState: RequestStateConfig;
   limits: LimitsConfig;
+  tracing: TracingConfig;
 }>;

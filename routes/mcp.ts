@@ -16,7 +16,7 @@ export interface McpRouteDeps {
 /**
  * POST/GET/DELETE /mcp: Express glue in front of the McpEndpoint, which does all MCP work. The
  * glue authenticates, refuses non-JSON bodies before parsing (415), parses JSON within the size
- * limit, and passes every request's principal (res.locals.principal) along.
+ * limit, and passes every request's principal (res.locals.principal) and request id along.
  */
 export function createMcpRouter(deps: McpRouteDeps): Router {
   const router = Router();
@@ -41,7 +41,7 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
     parseJson,
     deps.rateLimit,
     async (req, res) => {
-      await endpoint.post(req, res, req.body, principalOf(res));
+      await endpoint.post(req, res, req.body, principalOf(res), requestIdOf(req));
     },
   );
   const getOrDelete: RequestHandler = async (req, res) => {
@@ -54,4 +54,9 @@ export function createMcpRouter(deps: McpRouteDeps): Router {
     endpoint.notAllowed(req, res);
   });
   return router;
+}
+
+/** The id the request logger gave this request (see assignRequestId), passed on to the MCP layer. */
+function requestIdOf(req: { id?: unknown }): string | undefined {
+  return typeof req.id === "string" ? req.id : undefined;
 }

@@ -24,6 +24,7 @@ import type { McpEndpointHooks } from "./mcp/endpoint-hooks.js";
 import { createLogger, failureLogger } from "./observability/logger.js";
 import { NETWORK_TRANSPORT } from "./observability/metric-labels.js";
 import { createMetrics, type Metrics } from "./observability/metrics.js";
+import type { OtlpTracing } from "./observability/tracing/otlp-tracing.js";
 import type { CircuitSource } from "./observability/upstream-metrics.js";
 import { createProductToolDefinitions } from "./tools/product-catalog.js";
 import type { ToolBackends } from "./tools/tool-backends.js";
@@ -143,6 +144,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
   const backends: ToolBackends = { store, deployments: engine, workspace, upstream, weather };
 
   const rateLimits = createRateLimits(config, options.rateLimiterBackend ?? memoryRateLimiterBackend, logger);
+  const tracing = await startTracing(config, auth.anonymousPrincipal.id, logger);
   const runner = createToolRunner({
     tools: [...createProductToolDefinitions(backends), ...(options.extraTools ?? [])],
     logger: failureLogger(logger),
@@ -181,7 +183,10 @@ export async function createServices(config: Config, options: ServiceOptions = {
     lifecycle,
     logger,
     metrics,
-    hooks: endpointHooks(metrics, auth, logger),
+    hooks: {
+      ...endpointHooks(metrics, auth, logger),
+      ...(tracing === undefined ? {} : { onRequestStarted: tracing.onRequestStarted }),
+    },
   });
   built.endpoint = endpoint;
 
@@ -219,6 +224,8 @@ export async function createServices(config: Config, options: ServiceOptions = {
       await engine.handOver().catch((error: unknown) => {
         logger.warn({ err: error }, "handing deployments over failed; their leases expire instead");
       });
+      // After the endpoint: the spans of the calls it answered while closing are exported too.
+      await tracing?.shutdown();
       await store.close();
     },
   };
@@ -244,6 +251,29 @@ function createRateLimits(config: Config, backend: RateLimiterBackend, logger: L
       onStoreError,
     }),
   };
+}
+
+/**
+ * Tracing when an OTLP endpoint is configured. The OpenTelemetry SDK is imported only then: with
+ * tracing off, no SDK is loaded and a request costs nothing more.
+ */
+async function startTracing(
+  config: Config,
+  anonymousPrincipal: string,
+  logger: Logger,
+): Promise<OtlpTracing | undefined> {
+  const { tracesUrl, serviceName } = config.tracing;
+  if (tracesUrl === undefined) return undefined;
+  const { startOtlpTracing } = await import("./observability/tracing/otlp-tracing.js");
+  return startOtlpTracing({
+    tracesUrl,
+    serviceName,
+    serviceVersion: manifest.version,
+    anonymousPrincipal,
+    onShutdownError: (error) => {
+      logger.warn({ err: error, traces_url: tracesUrl }, "the last spans could not be exported at shutdown");
+    },
+  });
 }
 
 /**

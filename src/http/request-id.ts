@@ -6,13 +6,13 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * The id that ties every log line of one HTTP request together. An incoming X-Request-Id is
  * honoured when it is short and plain (so a proxy's id carries through); anything else is
- * replaced, so log injection through the header is impossible. The id is echoed back, and set on
- * the request's own header so that code seeing only the headers (the MCP layer) logs the same id.
+ * replaced, so log injection through the header is impossible. The id is echoed back; the request
+ * logger keeps it as `req.id`, and the MCP route passes it on explicitly (the incoming headers are
+ * left as the client sent them).
  */
 export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
   const incoming = req.headers["x-request-id"];
   const id = typeof incoming === "string" && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  req.headers["x-request-id"] = id;
   res.setHeader("X-Request-Id", id);
   return id;
 }

@@ -1,4 +1,6 @@
+import type { JSONRPCRequest, JSONRPCResponse } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../tools/tool-definition.js";
+import type { RequestCaller } from "./request-observer.js";
 
 /** One JSON-RPC request the endpoint answered, in label-safe terms (closed sets only). */
 export interface McpRequestEvent {
@@ -22,6 +24,20 @@ export interface McpRequestEvent {
   readonly durationSeconds: number;
 }
 
+/** One JSON-RPC request as it arrives, as the client sent it (for tracing; not label-safe). */
+export interface McpRequestStart {
+  readonly request: JSONRPCRequest;
+  /** The protocol version it is served under, as the client named it. */
+  readonly protocolVersion: string;
+  readonly era: "session" | "stateless";
+  /** For tools/call: the tool's name if it is registered, else "unknown". */
+  readonly toolName: string | undefined;
+  readonly caller: RequestCaller;
+}
+
+/** Told the answer of a request that McpEndpointHooks.onRequestStarted saw arrive. */
+export type McpRequestFinish = (response: JSONRPCResponse) => void;
+
 /** Why a request on (or for) a 2025 session was refused. */
 export type SessionRefusalReason = "capacity" | "principal_capacity" | "draining" | "session_mismatch";
 
@@ -41,6 +57,11 @@ export interface McpEndpointHooks {
    * wrong Accept, a reused id) never reached a server and are not reported here.
    */
   readonly onRequestDone?: (event: McpRequestEvent) => void;
+  /**
+   * The same requests as onRequestDone, at arrival, with their answer reported to the function it
+   * returns (tracing). Absent, a request costs nothing more than the metrics' bookkeeping.
+   */
+  readonly onRequestStarted?: (start: McpRequestStart) => McpRequestFinish;
   /** A new session refused (capacity, draining), or a session used by a principal other than its own. */
   readonly onSessionRefused?: (refusal: SessionRefusal) => void;
 }

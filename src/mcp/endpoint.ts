@@ -56,12 +56,13 @@ export class McpEndpoint {
     return true;
   }
 
-  /** POST /mcp with its parsed JSON body. */
+  /** POST /mcp with its parsed JSON body; `requestId` is the id its log lines carry. */
   async post(
     req: IncomingMessage,
     res: ServerResponse,
     body: unknown,
     principal: Principal | undefined,
+    requestId?: string,
   ): Promise<void> {
     const read = readPostBody(body);
     if (!read.ok) {
@@ -92,10 +93,10 @@ export class McpEndpoint {
         res.writeHead(202).end();
         return;
       case "modern":
-        await this.postModern(req, res, route.request, route.version, principal);
+        await this.postModern(req, res, route.request, route.version, principal, requestId);
         return;
       case "legacy":
-        await this.postLegacy(req, res, messages, batch, principal);
+        await this.postLegacy(req, res, messages, batch, principal, requestId);
     }
   }
 
@@ -139,6 +140,7 @@ export class McpEndpoint {
     request: JSONRPCRequest,
     version: string,
     principal: Principal | undefined,
+    requestId: string | undefined,
   ): Promise<void> {
     if (!acceptsJsonAndSse(req)) {
       this.refuse(
@@ -161,7 +163,7 @@ export class McpEndpoint {
       this.refuse(res, problem, [request]);
       return;
     }
-    await this.parts.stateless.serveModern(req, res, request, version, principal);
+    await this.parts.stateless.serveModern(req, res, request, version, principal, requestId);
   }
 
   private async postLegacy(
@@ -170,9 +172,10 @@ export class McpEndpoint {
     messages: JSONRPCMessage[],
     batch: boolean,
     principal: Principal | undefined,
+    requestId: string | undefined,
   ): Promise<void> {
     if (this.parts.sessions !== undefined) {
-      await this.parts.sessions.routes.post(req, res, messages, batch, principal);
+      await this.parts.sessions.routes.post(req, res, messages, batch, principal, requestId);
       return;
     }
     if (!acceptsJsonAndSse(req)) {
@@ -189,7 +192,7 @@ export class McpEndpoint {
       writeJsonRpcError(res, 400, JsonRpcCode.serverError, problem);
       return;
     }
-    this.parts.stateless.serveLegacy(req, res, messages, batch, principal);
+    this.parts.stateless.serveLegacy(req, res, messages, batch, principal, requestId);
   }
 
   /** Answers a refusal; one that concerns a request is also reported like any answered request. */

@@ -23,11 +23,37 @@ const KNOWN_METHODS = new Set([
 ]);
 
 /**
- * Turns a transport's view of each request into McpRequestEvents for the endpoint's hook: the
- * method, the tool (registered names only, so a client cannot mint label values), the protocol
- * version, the outcome and the time from arrival to answer.
+ * Turns a transport's view of each request into the endpoint's hooks: McpRequestEvents for
+ * onRequestDone (below) and, when set, onRequestStarted with the request as sent and its caller.
  */
 export function requestEvents(
+  hooks: McpEndpointHooks,
+  era: McpRequestEvent["era"],
+  isKnownTool: (name: string) => boolean,
+  knownVersions: readonly string[],
+): RequestObserver {
+  const done = doneEvents(hooks, era, isKnownTool, knownVersions);
+  const start = hooks.onRequestStarted;
+  if (start === undefined) return done;
+  return {
+    requestStarted(request, protocolVersion, caller = {}) {
+      const toolName =
+        request.method === "tools/call" ? toolLabel(request.params?.name, isKnownTool) : undefined;
+      const traced = start({ request, protocolVersion, era, toolName, caller });
+      const counted = done.requestStarted(request, protocolVersion, caller);
+      return (response) => {
+        counted(response);
+        traced(response);
+      };
+    },
+  };
+}
+
+/**
+ * McpRequestEvents for onRequestDone: the method, the tool (registered names only, so a client
+ * cannot mint label values), the protocol version, the outcome and the time from arrival to answer.
+ */
+function doneEvents(
   hooks: McpEndpointHooks,
   era: McpRequestEvent["era"],
   isKnownTool: (name: string) => boolean,

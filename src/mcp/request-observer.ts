@@ -1,12 +1,25 @@
 import type { JSONRPCRequest, JSONRPCResponse } from "@modelcontextprotocol/sdk/types.js";
+import type { Principal } from "../tools/tool-definition.js";
+
+/** Who sent a request, as far as the transport that received it knows. */
+export interface RequestCaller {
+  /** The 2025 session it arrived on (undefined without a session). */
+  readonly sessionId?: string | undefined;
+  /** The authenticated principal (undefined when anonymous). */
+  readonly principal?: Principal | undefined;
+}
 
 /**
  * Watches every JSON-RPC request a transport serves, from arrival to response, so the endpoint can
- * time and count it without reaching into the transport. A request that is cancelled gets no
- * response, and its `finished` function is never called.
+ * time, count and trace it without reaching into the transport. A request that is cancelled gets
+ * no response, and its `finished` function is never called.
  */
 export interface RequestObserver {
-  requestStarted(request: JSONRPCRequest, protocolVersion: string): (response: JSONRPCResponse) => void;
+  requestStarted(
+    request: JSONRPCRequest,
+    protocolVersion: string,
+    caller?: RequestCaller,
+  ): (response: JSONRPCResponse) => void;
 }
 
 /** The observer of a transport nobody watches. */

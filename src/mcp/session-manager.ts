@@ -289,8 +289,8 @@ function negotiatedVersion(observer: RequestObserver): { observer: RequestObserv
   return {
     version: () => negotiated,
     observer: {
-      requestStarted(request, protocolVersion) {
-        const finished = observer.requestStarted(request, protocolVersion);
+      requestStarted(request, protocolVersion, caller) {
+        const finished = observer.requestStarted(request, protocolVersion, caller);
         if (request.method !== "initialize") return finished;
         return (response) => {
           const result = "result" in response ? response.result : undefined;

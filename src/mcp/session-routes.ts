@@ -30,6 +30,7 @@ export class SessionRoutes {
     messages: JSONRPCMessage[],
     batch: boolean,
     principal: Principal | undefined,
+    requestId?: string,
   ): Promise<void> {
     if (!acceptsJsonAndSse(req)) {
       writeJsonRpcError(
@@ -46,7 +47,7 @@ export class SessionRoutes {
       if (session === undefined) return;
       if (!messages.some(isInitialize) && this.refuseVersion(req, res)) return;
       res.once("close", this.sessions.touch(session));
-      session.transport.handlePost(req, res, messages, batch, authInfoFor(principal, req));
+      session.transport.handlePost(req, res, messages, batch, authInfoFor(principal, req), requestId);
       return;
     }
     if (!messages.some(isInitialize)) {
@@ -65,7 +66,7 @@ export class SessionRoutes {
     }
     const { transport, release } = await this.sessions.open(sessionOwnerOf(principal), quotaKey);
     try {
-      transport.handlePost(req, res, messages, batch, authInfoFor(principal, req));
+      transport.handlePost(req, res, messages, batch, authInfoFor(principal, req), requestId);
     } finally {
       await release();
     }

@@ -19,6 +19,7 @@ import { userInputChannel } from "./input/user-input-channel.js";
 import { postItemsOfAuthInfo, principalOfAuthInfo, quotaKeyOfAuthInfo } from "./principal-auth-info.js";
 import { ProtocolError } from "./protocol-error.js";
 import type { ClientInputSource, McpRequestExtra, RawTool } from "./raw-tool.js";
+import { requestIdOf } from "./request-info.js";
 
 /**
  * Every tool a server serves: the tool runner's, plus raw MCP tools (the conformance fixtures when
@@ -95,7 +96,7 @@ function callContext(extra: McpRequestExtra, input: ClientInput | undefined) {
   const principal = principalOfAuthInfo(extra.authInfo);
   const quotaKey = quotaKeyOfAuthInfo(extra.authInfo);
   const postItems = postItemsOfAuthInfo(extra.authInfo);
-  const requestId = extra.requestInfo?.headers["x-request-id"];
+  const requestId = requestIdOf(extra.requestInfo);
   return {
     signal: extra.signal,
     ...(progressToken === undefined
@@ -110,8 +111,8 @@ function callContext(extra: McpRequestExtra, input: ClientInput | undefined) {
     ...(principal === undefined ? {} : { principal }),
     ...(quotaKey === undefined ? {} : { quotaKey }),
     ...(postItems === undefined ? {} : { postItems }),
-    // The id the request logger gave the HTTP request carrying this call (see assignRequestId).
-    ...(typeof requestId === "string" ? { requestId } : {}),
+    // The id the request logger gave the HTTP request carrying this call (see ServedRequestInfo).
+    ...(requestId === undefined ? {} : { requestId }),
     ...(userInput === undefined ? {} : { userInput }),
   };
 }

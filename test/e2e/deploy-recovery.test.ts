@@ -6,6 +6,7 @@ import type { Progress, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { SqliteStore } from "../../src/backends/store/sqlite-store.js";
 import { connectClient } from "../helpers/mcp-client.js";
 import { startServer, type RunningServer } from "../helpers/test-server.js";
+import { errorOf } from "../helpers/network-envelope.js";
 
 /*
  * The deployment tools as a model meets them: a real server over Streamable HTTP and the SDK
@@ -62,18 +63,13 @@ async function call(client: Client, name: string, args: Json, options?: RequestO
   return envelope;
 }
 
-function errorOf(envelope: Json): Json {
-  assert.equal(envelope.success, false, JSON.stringify(envelope));
-  return asJson(envelope.error);
-}
-
 function dataOf(envelope: Json): Json {
   assert.equal(envelope.success, true, JSON.stringify(envelope));
   return asJson(envelope.data);
 }
 
-function stepsOf(body: Json, key: "recovery_steps" | "next_steps" = "recovery_steps"): Step[] {
-  const steps = body[key];
+function stepsOf(body: object, key: "recovery_steps" | "next_steps" = "recovery_steps"): Step[] {
+  const steps = (body as Json)[key];
   assert.ok(Array.isArray(steps) && steps.length > 0, `${key} present: ${JSON.stringify(body)}`);
   return steps as Step[];
 }
@@ -412,7 +408,7 @@ describe("deploy_application without deploy.production, over HTTP", { timeout: 3
     );
     assert.equal(error.type, "permission_denied");
     assert.equal(error.required_permission, "deploy.production");
-    assert.match(String(error.suggestion), /retrying will not help/);
+    assert.match(error.suggestion, /retrying will not help/);
     const steps = stepsOf(error);
     assert.equal(steps[0]?.tool, undefined, "first: ask the user for the permission");
     const final = await finishesSuccessfully(client, await follow(client, steps));

@@ -1,3 +1,5 @@
+import { parseSseMessages } from "./sse-events.js";
+
 /** Raw JSON-RPC bodies and headers for tests that speak HTTP directly. */
 export const initializeBody = (id: number | string = 1) => ({
   jsonrpc: "2.0",
@@ -14,20 +16,6 @@ export const mcpHeaders = {
   "Content-Type": "application/json",
   Accept: "application/json, text/event-stream",
 };
-
-/** The JSON-RPC messages carried by an SSE body (data lines of every event). */
-export function parseSseMessages(body: string): unknown[] {
-  return body
-    .split("\n\n")
-    .flatMap((event) =>
-      event
-        .split("\n")
-        .filter((line) => line.startsWith("data:"))
-        .map((line) => line.slice(5).trim()),
-    )
-    .filter((data) => data.length > 0)
-    .map((data) => JSON.parse(data) as unknown);
-}
 
 /** The JSON-RPC messages of a POST's answer, whether the server chose plain JSON or SSE. */
 export function answerMessages(res: { headers: Record<string, unknown>; text: string }): unknown[] {

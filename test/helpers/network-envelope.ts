@@ -29,11 +29,23 @@ export async function callForEnvelope(
   return { envelope: result.structuredContent as unknown as Envelope, isError: result.isError === true };
 }
 
-/** The error body of a failed call; fails the test if the call succeeded. */
-export function errorOf(call: EnvelopeCall): ErrorBody {
-  assert.equal(call.isError, true, `expected an error, got ${JSON.stringify(call.envelope)}`);
-  assert.ok("error" in call.envelope && !call.envelope.success);
-  return call.envelope.error;
+/**
+ * The error body of a failed call, or of a failure envelope read some other way (a runner's
+ * outcome, a raw HTTP answer); fails the test if it was a success or not an envelope at all.
+ */
+export function errorOf(failed: EnvelopeCall | object): ErrorBody {
+  if (isEnvelopeCall(failed)) {
+    assert.equal(failed.isError, true, `expected an error, got ${JSON.stringify(failed.envelope)}`);
+    return errorOf(failed.envelope);
+  }
+  const envelope = failed as Partial<Envelope>;
+  assert.equal(envelope.success, false, `expected an error envelope, got ${JSON.stringify(failed)}`);
+  assert.ok("error" in envelope && typeof envelope.error === "object", "a failure envelope has an error");
+  return envelope.error;
+}
+
+function isEnvelopeCall(value: object): value is EnvelopeCall {
+  return "envelope" in value && "isError" in value;
 }
 
 /** The success envelope of a call; fails the test if the call failed. */

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ERROR_TYPES } from "../../src/errors/catalog.js";
-import { initializeBody, mcpHeaders, parseSseMessages } from "./mcp-requests.js";
+import { initializeBody, mcpHeaders } from "./mcp-requests.js";
+import { parseSseMessages } from "./sse-events.js";
 
 /**
  * Raw HTTP for the reliability suite: requests with any bytes and headers (node:http, so Host and

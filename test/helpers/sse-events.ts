@@ -41,6 +41,13 @@ export function parseSseEvents(text: string): SseEvent[] {
   return blocks.flatMap((block) => parseBlock(block) ?? []);
 }
 
+/** The JSON-RPC messages of a complete SSE body, in order; events without data are skipped. */
+export function parseSseMessages(body: string): unknown[] {
+  return parseSseEvents(body).flatMap((event) =>
+    event.data === "" ? [] : [JSON.parse(event.data) as unknown],
+  );
+}
+
 /** The JSON-RPC message an event carries, or undefined for an event without data. */
 export function eventMessage(event: SseEvent): any {
   return event.data === "" ? undefined : JSON.parse(event.data);

@@ -4,6 +4,9 @@ import { setImmediate as tick } from "node:timers/promises";
 import { request } from "../helpers/bounded-request.js";
 import { buildApp } from "../helpers/test-server.js";
 import { initializeBody, mcpHeaders } from "../helpers/mcp-requests.js";
+import { envelope, modernHeaders } from "../helpers/modern-requests.js";
+
+type ErrorResult = { error: { reference_id?: unknown } };
 
 type LogLine = Record<string, unknown> & {
   req?: { id?: unknown; url?: unknown; headers?: Record<string, unknown> };
@@ -59,6 +62,28 @@ describe("structured request logs", () => {
       ["trace-call.1", generated.headers["x-request-id"]],
       "each call line carries the X-Request-Id its HTTP request was logged and answered with",
     );
+    await services.close();
+  });
+
+  it("tie a failed 2026 call's result, its call line and its HTTP request together by id", async () => {
+    const { app, services, logs } = await buildApp({ LOG_LEVEL: "info" });
+    const params = { name: "get_user", arguments: { user_id: "999" }, _meta: envelope() };
+    const res = await request(app)
+      .post("/mcp")
+      .set(modernHeaders("tools/call", params))
+      .set("X-Request-Id", "trace-modern.9")
+      .send({ jsonrpc: "2.0", id: 3, method: "tools/call", params });
+    assert.equal(res.status, 200, res.text);
+    const result = (res.body as { result?: { isError?: boolean; structuredContent?: ErrorResult } }).result;
+    assert.equal(result?.isError, true, res.text);
+    const referenceId = result?.structuredContent?.error.reference_id;
+    assert.ok(typeof referenceId === "string", "the error result carries a reference id");
+    await tick();
+    const callLine = (logs.lines as LogLine[]).find((entry) => entry.reference_id === referenceId);
+    assert.ok(callLine, `a log line carries the result's reference id ${referenceId}`);
+    assert.equal(callLine.request_id, "trace-modern.9", "the call line carries the HTTP request's id");
+    const httpLine = (logs.lines as LogLine[]).find((entry) => entry.req?.id === "trace-modern.9");
+    assert.ok(httpLine, "the HTTP request line carries the same id");
     await services.close();
   });
 

@@ -14,6 +14,7 @@ import type { Principal } from "../../src/tools/tool-definition.js";
 import { createToolRunner, type ToolRunner } from "../../src/tools/tool-runner.js";
 import { waitForDeploymentTool } from "../../src/tools/wait-for-deployment.js";
 import { openTestStore, reachStatus, startTestEngine } from "../helpers/store-fixtures.js";
+import { errorOf } from "../helpers/network-envelope.js";
 
 type Json = Record<string, unknown>;
 interface Step {
@@ -79,18 +80,13 @@ function asJson(value: unknown): Json {
   return value as Json;
 }
 
-function errorOf(envelope: Json): Json {
-  assert.equal(envelope.success, false, JSON.stringify(envelope));
-  return envelope.error as Json;
-}
-
 function dataOf(envelope: Json): Json {
   assert.equal(envelope.success, true, JSON.stringify(envelope));
   return envelope.data as Json;
 }
 
-function stepsOf(body: Json, key: "recovery_steps" | "next_steps" = "recovery_steps"): Step[] {
-  return (body[key] ?? []) as Step[];
+function stepsOf(body: object, key: "recovery_steps" | "next_steps" = "recovery_steps"): Step[] {
+  return ((body as Json)[key] ?? []) as Step[];
 }
 
 function toolCalls(steps: Step[]): [string | undefined, Json | undefined][] {
@@ -168,7 +164,7 @@ describe("deploy_application errors carry steps that recover", () => {
     assert.equal(error.type, "validation_error");
     assert.equal(error.field, "environment");
     assert.deepEqual(error.examples, ["development", "staging", "production"]);
-    assert.match(String(error.suggestion), /Did you mean "production"/);
+    assert.match(error.suggestion, /Did you mean "production"/);
     assert.deepEqual(toolCalls(stepsOf(error)), [
       ["deploy_application", { app_name: "web-frontend", environment: "staging" }],
     ]);
@@ -210,7 +206,7 @@ describe("deploy_application errors carry steps that recover", () => {
       }),
     );
     assert.equal(error.type, "validation_error");
-    assert.match(String(error.suggestion), /rename "versoin" to "version"/);
+    assert.match(error.suggestion, /rename "versoin" to "version"/);
   });
 
   it("deployment in progress: conflict with reason, current_deployment, retry and executable alternatives", async (t) => {
@@ -228,8 +224,8 @@ describe("deploy_application errors carry steps that recover", () => {
     assert.equal(error.reason, "deployment_in_progress");
     assert.equal(error.current_deployment, first);
     assert.equal(error.identifier, first);
-    const retry = error.retry as Json;
-    assert.equal(retry.should_retry, true);
+    const retry = error.retry;
+    assert.equal(retry?.should_retry, true);
     assert.ok(
       Number(retry.retry_after_seconds) >= 2 && Number(retry.retry_after_seconds) <= 3,
       String(retry.retry_after_seconds),
@@ -313,7 +309,7 @@ describe("deployment id tools", () => {
     const error = errorOf(await h.call("check_deployment_status", { deployment_id: 123 }));
     assert.equal(error.type, "not_found");
     assert.equal(error.identifier, "123");
-    assert.match(String(error.suggestion), /dep_/);
+    assert.match(error.suggestion, /dep_/);
     assert.deepEqual(toolCalls(stepsOf(error)), [["list_deployments", {}]]);
     // The step works: the listing shows the deployment ids that exist.
     const id = await deployed(h, { app_name: "api-gateway", environment: "staging" });
@@ -402,8 +398,8 @@ describe("deployment id tools", () => {
     const error = errorOf(await h.call("cancel_deployment", { deployment_id: id }));
     assert.equal(error.type, "conflict");
     assert.equal(error.reason, "deployment_finished");
-    assert.equal((error.retry as Json).should_retry, false);
-    assert.match(String(error.suggestion), /retrying will not help/);
+    assert.equal(error.retry?.should_retry, false);
+    assert.match(error.suggestion, /retrying will not help/);
     assert.deepEqual(toolCalls(stepsOf(error)), [
       ["check_deployment_status", { deployment_id: id }],
       ["list_app_versions", { app_name: "web-frontend" }],

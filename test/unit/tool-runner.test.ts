@@ -16,6 +16,7 @@ import { createLogger } from "../../src/observability/logger.js";
 import { createMetrics, type Metrics } from "../../src/observability/metrics.js";
 import { defineTool, type AnyToolDefinition } from "../../src/tools/tool-definition.js";
 import { createToolRunner, type CallContext, type ToolRunnerOptions } from "../../src/tools/tool-runner.js";
+import { errorOf } from "../helpers/network-envelope.js";
 
 type LogLine = Record<string, unknown>;
 
@@ -56,11 +57,6 @@ async function counter(metrics: Metrics, name: string, labels: Record<string, st
 function asRecord(value: unknown): Record<string, unknown> {
   assert.ok(typeof value === "object" && value !== null);
   return value as Record<string, unknown>;
-}
-
-function errorOf(envelope: unknown): Record<string, unknown> {
-  assert.ok(typeof envelope === "object" && envelope !== null && "error" in envelope, "an error envelope");
-  return envelope.error as Record<string, unknown>;
 }
 
 const listUsers = defineTool({
@@ -199,7 +195,7 @@ describe("tool runner: calls", () => {
     assert.equal(wrongType?.expected, "a string");
     const mode = fields.find((field) => field.field === "mode") as { examples?: string[] } | undefined;
     assert.deepEqual(mode?.examples, ["name", "content"]);
-    const suggestion = String(error.suggestion);
+    const suggestion = error.suggestion;
     for (const field of ["query", "path", "max_results", "mode"])
       assert.match(suggestion, new RegExp(`"${field}"`));
     assert.match(suggestion, /call search_files again/);
@@ -221,10 +217,10 @@ describe("tool runner: calls", () => {
     const outcome = await runner.call("search_files", { qurey: "report" }, callContext());
     const error = errorOf(outcome.envelope);
     assert.deepEqual(
-      (error.fields as { field: string }[]).map((field) => field.field),
+      (error.fields ?? []).map((field) => field.field),
       ["query"],
     );
-    assert.match(String(error.suggestion), /rename "qurey" to "query"/);
+    assert.match(error.suggestion, /rename "qurey" to "query"/);
   });
 
   it("supports async refinements, and turns a throwing transform into an internal error", async () => {
@@ -506,7 +502,7 @@ describe("tool runner: time and cancellation", () => {
       next_attempt: 2,
       max_attempts: 3,
     });
-    assert.match(String(error.suggestion), /^Wait 2 seconds, then call stuck again\. If it times out again/);
+    assert.match(error.suggestion, /^Wait 2 seconds, then call stuck again\. If it times out again/);
     assert.equal(seenSignal?.aborted, true);
     assert.equal((seenSignal.reason as DOMException).name, "TimeoutError");
     assert.equal(seenDeadline, 1_000_040);
@@ -635,19 +631,19 @@ describe("tool runner: upstream and retry", () => {
     assert.equal(error.type, "external_service_error");
     assert.equal(error.kind, "server_error");
     assert.equal(error.status_code, 503);
-    const retry = error.retry as Record<string, unknown>;
-    assert.equal(retry.should_retry, false);
-    assert.match(String(retry.reason), /3 of 3 attempts/);
-    assert.match(String(error.suggestion), /^Do not retry now/);
+    const retry = error.retry;
+    assert.equal(retry?.should_retry, false);
+    assert.match(String(retry?.reason), /3 of 3 attempts/);
+    assert.match(error.suggestion, /^Do not retry now/);
   });
 
   it("backs off exponentially for 5xx with jitter inside its bounds", async () => {
     const { runner } = setup([fetchApiData], { random: () => 0.999 });
     const outcome = await runner.call("fetch_api_data", { endpoint: "broken", attempt: 2 }, callContext());
-    const retry = errorOf(outcome.envelope).retry as Record<string, number>;
+    const retry = errorOf(outcome.envelope).retry;
     // attempt 2: plain backoff 4 s; equal jitter keeps it within [2, 4].
-    assert.ok((retry.retry_after_seconds ?? 0) >= 2 && (retry.retry_after_seconds ?? 0) <= 4);
-    assert.equal(retry.next_attempt, 3);
+    assert.ok((retry?.retry_after_seconds ?? 0) >= 2 && (retry?.retry_after_seconds ?? 0) <= 4);
+    assert.equal(retry?.next_attempt, 3);
   });
 
   it("does not retry an upstream 4xx and never shows its body", async () => {
@@ -655,7 +651,7 @@ describe("tool runner: upstream and retry", () => {
     const outcome = await runner.call("fetch_api_data", { endpoint: "missing" }, callContext());
     const error = errorOf(outcome.envelope);
     assert.equal(error.kind, "client_error");
-    assert.equal((error.retry as Record<string, unknown>).should_retry, false);
+    assert.equal(error.retry?.should_retry, false);
     assert.doesNotMatch(JSON.stringify(outcome.envelope), /secret/);
     const line = lines.find((entry) => entry.reference_id === outcome.referenceId);
     assert.equal(line?.level, "warn");
@@ -889,6 +885,6 @@ describe("tool runner: permissions, degradation, batches, steps", () => {
     assert.equal(error.message, "Deployment d-9 is in progress");
     assert.equal(error.code, -32006);
     assert.equal(error.suggestion, "Wait 20 seconds, then call busy again. Check deployment d-9 first.");
-    assert.equal((error.retry as Record<string, unknown>).retry_after_seconds, 20);
+    assert.equal(error.retry?.retry_after_seconds, 20);
   });
 });

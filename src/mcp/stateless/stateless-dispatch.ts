@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { JSONRPCMessage, JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo } from "@modelcontextprotocol/sdk/types.js";
 import { CLIENT_CAPABILITIES_META_KEY } from "@modelcontextprotocol/server";
 import { sessionOwnerOf } from "../../auth/principal.js";
 import type { Principal } from "../../tools/tool-definition.js";
@@ -16,6 +16,7 @@ import { INPUT_METHODS, servedModernMethods } from "../modern/request-checks.js"
 import { refusalResponse, writeRefusal } from "../modern/refusal-writer.js";
 import { encodeModernResponse, type ServerIdentity } from "../modern/result-encoding.js";
 import { authInfoFor } from "../principal-auth-info.js";
+import { requestInfoOf } from "../request-info.js";
 import type { RequestObserver } from "../request-observer.js";
 import type { ServerFactory } from "../server-factory.js";
 import { isRequest, isResponse } from "../transport/json-rpc-message.js";
@@ -67,8 +68,9 @@ export class StatelessDispatch {
     request: JSONRPCRequest,
     version: string,
     principal: Principal | undefined,
+    requestId?: string,
   ): Promise<void> {
-    const finish = this.options.observer.requestStarted(request, version);
+    const finish = this.options.observer.requestStarted(request, version, { principal });
     if (request.method === "subscriptions/listen") {
       this.listen.open(res, request);
       return;
@@ -113,7 +115,7 @@ export class StatelessDispatch {
       ...(input === undefined ? {} : { input }),
     });
     exchange.onResponse(request.id, finish);
-    this.dispatch(req, res, exchange, [request], principal);
+    this.dispatch(res, exchange, [request], extraOf(req, principal, requestId));
   }
 
   /** A 2025 POST without a session (stateless mode): one message or a batch. */
@@ -123,9 +125,10 @@ export class StatelessDispatch {
     messages: JSONRPCMessage[],
     batch: boolean,
     principal: Principal | undefined,
+    requestId?: string,
   ): void {
     const requests = messages.filter(isRequest);
-    const extra = { requestInfo: { headers: req.headers }, authInfo: authInfoFor(principal, req) };
+    const extra = extraOf(req, principal, requestId);
     if (requests.length === 0) {
       res.writeHead(202).end();
       for (const message of messages) if (!isResponse(message)) this.transport.notify(message, extra);
@@ -143,12 +146,14 @@ export class StatelessDispatch {
     for (const request of requests) {
       exchange.onResponse(
         request.id,
-        this.options.observer.requestStarted(request, typeof version === "string" ? version : "2025-03-26"),
+        this.options.observer.requestStarted(request, typeof version === "string" ? version : "2025-03-26", {
+          principal,
+        }),
       );
     }
     for (const message of messages)
       if (!isRequest(message) && !isResponse(message)) this.transport.notify(message, extra);
-    this.dispatch(req, res, exchange, requests, principal);
+    this.dispatch(res, exchange, requests, extra);
   }
 
   /** Shutdown: open requests are answered with an error, listen streams end gracefully. */
@@ -176,13 +181,11 @@ export class StatelessDispatch {
 
   /** Hands the requests to the shared server; a client that hangs up cancels what is left (the 2026 rule). */
   private dispatch(
-    req: IncomingMessage,
     res: ServerResponse,
     exchange: StatelessExchange,
     requests: readonly JSONRPCRequest[],
-    principal: Principal | undefined,
+    extra: MessageExtraInfo,
   ): void {
-    const extra = { requestInfo: { headers: req.headers }, authInfo: authInfoFor(principal, req) };
     const ids = requests.map((request) => this.transport.dispatch(request, exchange, extra));
     res.once("close", () => {
       if (exchange.answered) return;
@@ -221,4 +224,13 @@ function stateRefusal(error: RequestStateRejected, request: JSONRPCRequest): Ref
     request.id,
     { reason: error.reason },
   );
+}
+
+/** What the shared server's handlers learn about the HTTP request: headers, its id, the caller. */
+function extraOf(
+  req: IncomingMessage,
+  principal: Principal | undefined,
+  requestId: string | undefined,
+): MessageExtraInfo {
+  return { requestInfo: requestInfoOf(req, requestId), authInfo: authInfoFor(principal, req) };
 }

@@ -12,6 +12,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { JsonRpcCode, writeJsonRpcError } from "../../http/json-rpc-error.js";
 import { EventIdExpiredError } from "../event-store.js";
+import { principalOfAuthInfo } from "../principal-auth-info.js";
+import { requestInfoOf } from "../request-info.js";
 import { UNOBSERVED, type RequestObserver } from "../request-observer.js";
 import { EventChannel } from "./event-channel.js";
 import { cancelledRequestId, isInitialize, isRequest, isResponse } from "./json-rpc-message.js";
@@ -87,7 +89,7 @@ export class StreamableHttpTransport implements Transport {
 
   /**
    * POST: one JSON-RPC message or a batch, already validated by the endpoint. `authInfo` tells the
-   * server's handlers who sent it.
+   * server's handlers who sent it, `requestId` which logged HTTP request carried it.
    */
   handlePost(
     req: IncomingMessage,
@@ -95,6 +97,7 @@ export class StreamableHttpTransport implements Transport {
     messages: JSONRPCMessage[],
     batch: boolean,
     authInfo?: AuthInfo,
+    requestId?: string,
   ): void {
     const requests = messages.filter(isRequest);
     const initialize = requests.find(isInitialize);
@@ -134,7 +137,7 @@ export class StreamableHttpTransport implements Transport {
       duplicateRequestId(res, duplicate);
       return;
     }
-    const requestInfo = { headers: req.headers };
+    const requestInfo = requestInfoOf(req, requestId);
     if (requestIds.length === 0) {
       res.writeHead(202).end();
       for (const message of messages) this.receive(message, { requestInfo, authInfo }, "");
@@ -228,7 +231,8 @@ export class StreamableHttpTransport implements Transport {
 
   private receive(message: JSONRPCMessage, extra: MessageExtraInfo, protocolVersion: string): void {
     if (isRequest(message)) {
-      this.finishers.set(message.id, this.observer.requestStarted(message, protocolVersion));
+      const caller = { sessionId: this.sessionId, principal: principalOfAuthInfo(extra.authInfo) };
+      this.finishers.set(message.id, this.observer.requestStarted(message, protocolVersion, caller));
       const problem = requestParamsProblem(message);
       if (problem !== undefined) {
         this.send(invalidParamsResponse(message, problem)).catch((error: unknown) => {
