@@ -2,6 +2,7 @@ import { authConfigFrom } from "./auth.js";
 import { metricsEndpointConfigFrom } from "./metrics-endpoint.js";
 import { operationsConfig } from "./operations.js";
 import { requestStateConfigFrom } from "./request-state.js";
+import { redisConfigFrom } from "./redis.js";
 import { configSchema, type Config } from "./schema.js";
 import { weatherConfig } from "./weather.js";
 
@@ -74,5 +75,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     metricsEndpoint: metricsEndpointConfigFrom(v),
     operations: operationsConfig(v),
     requestState: requestStateConfigFrom(v),
+    redis: redisConfigFrom(v),
   });
 }

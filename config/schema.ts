@@ -5,6 +5,7 @@ import { metricsEndpointEnvShape, type MetricsEndpointConfig } from "./metrics-e
 import { operationsShape, type OperationsConfig } from "./operations.js";
 import { weatherShape, type WeatherConfig } from "./weather.js";
 import { requestStateEnvShape, type RequestStateConfig } from "./request-state.js";
+import { redisEnvShape, type RedisConfig } from "./redis.js";
 
 /** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
 function toOrigin(value: string): string | undefined {
@@ -84,6 +85,7 @@ export const configSchema = z.object({
   ...metricsEndpointEnvShape,
   ...operationsShape,
   ...requestStateEnvShape,
+  ...redisEnvShape,
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -120,4 +122,5 @@ export type Config = Readonly<{
   metricsEndpoint: MetricsEndpointConfig;
   operations: OperationsConfig;
   requestState: RequestStateConfig;
+  redis: RedisConfig;
 }>;

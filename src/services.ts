@@ -9,6 +9,7 @@ import { SqliteStore } from "./backends/store/sqlite-store.js";
 import { createUpstreamClient, type UpstreamRequestEvent } from "./backends/upstream/http-client.js";
 import { createWeatherClients } from "./backends/weather/weather-clients.js";
 import { createWeatherService } from "./backends/weather/weather-service.js";
+import { createSharedState } from "./cluster/shared-state.js";
 import { createWorkspace } from "./backends/workspace/index.js";
 import { HealthMonitor } from "./health/health-monitor.js";
 import { evaluateReadiness, type CheckResult, type ReadinessCheck } from "./health/readiness.js";
@@ -147,6 +148,13 @@ export async function createServices(config: Config, options: ServiceOptions = {
     strictSteps: options.strictSteps ?? false,
     anonymousPrincipal: auth.anonymousPrincipal,
   });
+  // Sessions shared between replicas when REDIS_URL is set; this process's own otherwise.
+  const shared = await createSharedState({
+    config: config.redis,
+    logger,
+    probeIntervalMs: config.operations.storeProbeIntervalMs,
+  });
+  if (shared.readiness !== undefined) readinessChecks.push(shared.readiness);
   const endpoint = await createMcpEndpoint({
     server: { name: "resilient-mcp", version: manifest.version },
     runner,
@@ -166,6 +174,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     logger,
     metrics,
     hooks: endpointHooks(metrics, auth, logger),
+    ...(shared.sessions === undefined ? {} : { shared: shared.sessions }),
   });
   built.endpoint = endpoint;
 
@@ -199,6 +208,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       auth.close();
       storeHealth.stop();
       await endpoint.close();
+      await shared.close();
       engine.stop();
       await store.close();
     },

@@ -12,7 +12,7 @@ import { MODERN_VERSIONS } from "./modern/request-checks.js";
 import type { ServerIdentity } from "./modern/result-encoding.js";
 import { requestEvents } from "./request-metrics.js";
 import { createServerFactory, INSTRUCTIONS } from "./server-factory.js";
-import { SessionManager } from "./session-manager.js";
+import { SessionManager, type SessionManagerOptions } from "./session-manager.js";
 import { SessionRoutes } from "./session-routes.js";
 import { StatelessDispatch } from "./stateless/stateless-dispatch.js";
 import { ToolDispatch } from "./tool-dispatch.js";
@@ -41,6 +41,8 @@ export interface McpEndpointOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly hooks?: McpEndpointHooks;
+  /** Session state shared between replicas (Redis); absent: this process only. */
+  readonly shared?: Pick<SessionManagerOptions, "registry" | "eventStoreFor">;
 }
 
 const KEEP_ALIVE_MS = 15_000;
@@ -96,6 +98,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
       streamAfterMs: settings.streamAfterMs,
       sseRetryMs: settings.sseRetryMs,
       sseEventHistory: settings.sseEventHistory,
+      ...options.shared,
     });
     manager.start();
     sessions = { manager, routes: new SessionRoutes(manager, options.lifecycle, hooks) };

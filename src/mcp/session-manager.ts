@@ -3,8 +3,12 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Logger } from "pino";
 import { NETWORK_TRANSPORT } from "../observability/metric-labels.js";
 import type { Metrics } from "../observability/metrics.js";
+import type { EventStore } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { BoundedEventStore } from "./event-store.js";
 import type { RequestObserver } from "./request-observer.js";
+import { negotiatedVersion } from "./session-negotiation.js";
+import { adoptSession, type InitializeParams } from "./session-restore.js";
+import type { SessionRecord, SessionRegistry } from "./session-registry.js";
 import { StreamableHttpTransport } from "./transport/streamable-http-transport.js";
 
 /** One open MCP session: its transport, its server, who opened it, and when it was last used. */
@@ -40,6 +44,13 @@ export interface SessionManagerOptions {
   readonly sseRetryMs: number;
   readonly sseEventHistory: number;
   readonly now?: () => number;
+  /**
+   * Where sessions are known beyond this process (Redis, for replicas): a session opened on
+   * another replica is rebuilt here from its record. Absent: this process's sessions only.
+   */
+  readonly registry?: SessionRegistry;
+  /** The event store of one session (Redis, for replicas); the bounded in-memory one by default. */
+  readonly eventStoreFor?: (sessionId: () => string | undefined) => EventStore | undefined;
 }
 
 /**
@@ -51,6 +62,8 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   /** Sessions being initialized: they count against the cap before they have an id. */
   private pending = 0;
+  /** Sessions being rebuilt from the registry, so concurrent requests rebuild them once. */
+  private readonly restoring = new Map<string, Promise<Session | undefined>>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -103,42 +116,10 @@ export class SessionManager {
         this.pending -= 1;
       }
     };
-    const server = this.options.createServer();
-    const negotiation = negotiatedVersion(this.options.observer);
-    const transport: StreamableHttpTransport = new StreamableHttpTransport({
-      sessionIdGenerator: randomUUID,
-      jsonOnly: this.options.jsonResponse,
-      streamAfterMs: this.options.streamAfterMs,
-      eventStore:
-        this.options.sseEventHistory > 0 ? new BoundedEventStore(this.options.sseEventHistory) : undefined,
-      retryIntervalMs: this.options.sseRetryMs,
-      observer: negotiation.observer,
-      onsessioninitialized: (sessionId) => {
-        settle();
-        const now = this.now();
-        this.sessions.set(sessionId, {
-          transport,
-          server,
-          owner,
-          lastActivity: now,
-          inFlight: 0,
-          openedAt: now,
-          protocolVersion: negotiation.version,
-        });
-        this.options.metrics.sessionsCreated.inc();
-        this.options.logger.info({ mcp_session_id: sessionId }, "session opened");
-      },
-      onsessionclosed: (sessionId) => {
-        this.forget(sessionId, "deleted by client");
-      },
+    const { server, transport } = await this.build(owner, undefined, () => {
+      settle();
+      this.options.metrics.sessionsCreated.inc();
     });
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) this.forget(transport.sessionId, "transport closed");
-    };
-    transport.onerror = (error) => {
-      this.options.logger.warn({ err: error, mcp_session_id: transport.sessionId }, "transport error");
-    };
-    await server.connect(transport);
     return {
       transport,
       release: async () => {
@@ -146,6 +127,28 @@ export class SessionManager {
         if (transport.sessionId === undefined) await server.close();
       },
     };
+  }
+
+  /**
+   * The session with this id, for a request about to use it: with a registry, the session must
+   * still be registered (another replica may have ended it) and one opened elsewhere is rebuilt
+   * here. Throws SessionRegistryUnavailableError when the registry cannot be asked.
+   */
+  async lookup(sessionId: string): Promise<Session | undefined> {
+    const registry = this.options.registry;
+    const local = this.sessions.get(sessionId);
+    if (registry === undefined) return local;
+    if (!(await registry.touch(sessionId, this.now(), this.options.idleTimeoutMs))) {
+      if (local !== undefined) await this.dropLocal(sessionId, local, "ended on another replica");
+      return undefined;
+    }
+    if (local !== undefined) return local;
+    let restoring = this.restoring.get(sessionId);
+    if (restoring === undefined) {
+      restoring = this.restore(registry, sessionId).finally(() => this.restoring.delete(sessionId));
+      this.restoring.set(sessionId, restoring);
+    }
+    return restoring;
   }
 
   /** Marks a request on a session as started; the returned function marks it finished. */
@@ -188,6 +191,107 @@ export class SessionManager {
     await Promise.allSettled(all.map((session) => session.server.close()));
   }
 
+  /** Rebuilds a session another replica opened: a server told it is already initialized. */
+  private async restore(registry: SessionRegistry, sessionId: string): Promise<Session | undefined> {
+    const record = await registry.find(sessionId);
+    if (record === undefined) return undefined;
+    const existing = this.sessions.get(sessionId);
+    if (existing !== undefined) return existing;
+    const { transport } = await this.build(record.owner, record, () => undefined);
+    adoptSession(transport, record);
+    this.options.logger.info({ mcp_session_id: sessionId }, "session restored from the registry");
+    return this.sessions.get(sessionId);
+  }
+
+  /**
+   * The server and transport of one session, registered here once it has an id: at initialize
+   * (`restored` absent), or at once for a session rebuilt from its record.
+   */
+  private async build(
+    owner: string,
+    restored: SessionRecord | undefined,
+    onOpened: () => void,
+  ): Promise<{ server: McpServer; transport: StreamableHttpTransport }> {
+    const server = this.options.createServer();
+    const negotiation = negotiatedVersion(this.options.observer, (params, version) => {
+      this.register(transport, owner, params, version);
+    });
+    if (restored !== undefined) negotiation.restore(restored.protocolVersion);
+    const transport: StreamableHttpTransport = new StreamableHttpTransport({
+      sessionIdGenerator: restored === undefined ? randomUUID : () => restored.sessionId,
+      jsonOnly: this.options.jsonResponse,
+      streamAfterMs: this.options.streamAfterMs,
+      eventStore: this.eventStore(() => transport.sessionId),
+      retryIntervalMs: this.options.sseRetryMs,
+      observer: negotiation.observer,
+      onsessioninitialized: (sessionId) => {
+        onOpened();
+        const now = this.now();
+        this.sessions.set(sessionId, {
+          transport,
+          server,
+          owner,
+          lastActivity: now,
+          inFlight: 0,
+          openedAt: restored?.createdAt ?? now,
+          protocolVersion: negotiation.version,
+        });
+        if (restored === undefined) this.options.logger.info({ mcp_session_id: sessionId }, "session opened");
+      },
+      onsessionclosed: (sessionId) => {
+        this.forget(sessionId, "deleted by client");
+        this.options.registry?.remove(sessionId).catch((error: unknown) => {
+          this.options.logger.warn(
+            { err: error, mcp_session_id: sessionId },
+            "removing the session record failed",
+          );
+        });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) this.forget(transport.sessionId, "transport closed");
+    };
+    transport.onerror = (error) => {
+      this.options.logger.warn({ err: error, mcp_session_id: transport.sessionId }, "transport error");
+    };
+    await server.connect(transport);
+    return { server, transport };
+  }
+
+  private eventStore(sessionId: () => string | undefined): EventStore | undefined {
+    if (this.options.eventStoreFor !== undefined) return this.options.eventStoreFor(sessionId);
+    return this.options.sseEventHistory > 0 ? new BoundedEventStore(this.options.sseEventHistory) : undefined;
+  }
+
+  /** Records a freshly negotiated session in the registry, before its answer goes out. */
+  private register(
+    transport: StreamableHttpTransport,
+    owner: string,
+    params: InitializeParams,
+    version: string,
+  ): void {
+    const sessionId = transport.sessionId;
+    const registry = this.options.registry;
+    if (sessionId === undefined || registry === undefined) return;
+    const now = this.now();
+    const record: SessionRecord = {
+      sessionId,
+      owner,
+      protocolVersion: version,
+      ...params,
+      createdAt: now,
+      lastSeen: now,
+    };
+    registry.save(record, this.options.idleTimeoutMs).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, mcp_session_id: sessionId }, "registering the session failed");
+    });
+  }
+
+  private async dropLocal(sessionId: string, session: Session, why: string): Promise<void> {
+    this.forget(sessionId, why);
+    await session.server.close().catch(() => undefined);
+  }
+
   private forget(sessionId: string, why: string): void {
     const session = this.sessions.get(sessionId);
     if (session !== undefined && this.sessions.delete(sessionId)) {
@@ -202,26 +306,4 @@ export class SessionManager {
       (this.now() - session.openedAt) / 1000,
     );
   }
-}
-
-/**
- * Passes every request on to `observer`, and remembers the protocol version the answer to
- * initialize negotiated (for the session's duration metric).
- */
-function negotiatedVersion(observer: RequestObserver): { observer: RequestObserver; version: () => string } {
-  let negotiated = "";
-  return {
-    version: () => negotiated,
-    observer: {
-      requestStarted(request, protocolVersion) {
-        const finished = observer.requestStarted(request, protocolVersion);
-        if (request.method !== "initialize") return finished;
-        return (response) => {
-          const result = "result" in response ? response.result : undefined;
-          if (typeof result?.protocolVersion === "string") negotiated = result.protocolVersion;
-          finished(response);
-        };
-      },
-    },
-  };
 }

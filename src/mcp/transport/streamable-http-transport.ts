@@ -173,6 +173,13 @@ export class StreamableHttpTransport implements Transport {
     }
   }
 
+  /** Takes over a session initialized elsewhere (another replica): no initialize will come here. */
+  adopt(sessionId: string): void {
+    this.initialized = true;
+    this.sessionId = sessionId;
+    this.options.onsessioninitialized?.(sessionId);
+  }
+
   /** GET: the session's standalone SSE stream, or the resumption of a stream with Last-Event-ID. */
   handleGet(req: IncomingMessage, res: ServerResponse): void {
     const lastEventId = headerOf(req, "last-event-id");
