@@ -23,6 +23,9 @@ ensure_debian_package() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null
 }
 ensure_debian_package chromium chromium || echo "could not install chromium; the browser-client test will fail"
+# The cluster test (test/reliability/cluster-through-nginx.test.ts) runs redis-server and nginx.
+bash scripts/ensure-debian-packages.sh redis-server:redis-server nginx:nginx ||
+  echo "could not install redis-server/nginx; the cluster test will fail"
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freeLoopbackPort } from "./free-port.js";
+import { readTail, spawnDetached, stopProcess, waitUntil } from "./process-tools.js";
 
 /** A redis-server this process started: where it listens, its pid, and how to stop it. */
 export interface RedisInstance {
@@ -23,56 +22,36 @@ export interface StartRedisOptions {
 
 /**
  * Starts redis-server on loopback for tests and the local cluster: a free port, no persistence
- * (no RDB, no AOF), its working directory a fresh temporary one. Resolves once it accepts
- * connections; fails with its output if it does not within the timeout.
+ * (no RDB, no AOF), its working directory and log a fresh temporary directory. Resolves once it
+ * accepts connections; fails with its log if it does not within the timeout. The process runs in
+ * its own group, so a cluster started by a command that exits keeps it.
  */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisInstance> {
   const port = options.port ?? (await freeLoopbackPort());
   const dir = mkdtempSync(join(tmpdir(), "resilient-mcp-redis-"));
-  const child = spawn(
+  const logFile = join(dir, "redis.log");
+  const pid = spawnDetached(
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    logFile,
   );
-  const output: string[] = [];
-  const exited = once(child, "exit");
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`redis-server did not start within the deadline:\n${output.join("")}`));
-    }, options.startTimeoutMs ?? 10_000);
-    child.once("error", (error) => {
-      clearTimeout(timer);
-      reject(
-        new Error(`redis-server could not be run (is the redis-server package installed?): ${error.message}`),
-      );
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited at start:\n${output.join("")}`));
-    });
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (output.join("").includes("Ready to accept connections")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-  });
-  const pid = child.pid ?? 0;
+  try {
+    await waitUntil(
+      `redis-server on port ${port}`,
+      () => readTail(logFile, 1000).includes("Ready to accept connections"),
+      options.startTimeoutMs ?? 10_000,
+      logFile,
+    );
+  } catch (error) {
+    await stopProcess(pid, 1000);
+    throw error;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     pid,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
-        await exited;
-        clearTimeout(killer);
-      }
+      await stopProcess(pid);
       rmSync(dir, { recursive: true, force: true });
     },
   };
