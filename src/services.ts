@@ -153,6 +153,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
     config: config.redis,
     logger,
     probeIntervalMs: config.operations.storeProbeIntervalMs,
+    eventHistory: { count: config.sseEventHistory, ttlMs: config.sessionIdleTimeoutMs },
   });
   if (shared.readiness !== undefined) readinessChecks.push(shared.readiness);
   const endpoint = await createMcpEndpoint({

@@ -24,6 +24,7 @@ interface StartedProcess {
 
 interface ClusterState {
   readonly url: string;
+  readonly redisUrl: string;
   readonly processes: StartedProcess[];
   readonly dirs: string[];
 }
@@ -70,6 +71,9 @@ async function startReplica(
     REDIS_URL: redisUrl,
     MCP_REQUEST_STATE_KEY: stateKey,
     DATA_DIR: process.env.DATA_DIR ?? dataDir,
+    // A call's stream (and its resume point) exists from its first byte, so a replica dying
+    // mid-call leaves the client a stream to resume on another replica.
+    MCP_STREAM_AFTER_MS: process.env.MCP_STREAM_AFTER_MS ?? "0",
   });
   const ready = waitUntil(
     `${name} on port ${port}`,
@@ -125,9 +129,9 @@ async function start(): Promise<void> {
       replicas.map(({ port }) => port),
     );
     started.push({ name: "nginx", pid: nginx.pid });
-    const state: ClusterState = { url: nginx.url, processes: started, dirs };
+    const state: ClusterState = { url: nginx.url, redisUrl, processes: started, dirs };
     writeFileSync(stateFile, JSON.stringify(state, null, 2));
-    process.stdout.write(`URL=${nginx.url}\nMCP_URL=${nginx.url}/mcp\n`);
+    process.stdout.write(`URL=${nginx.url}\nMCP_URL=${nginx.url}/mcp\nREDIS_URL=${redisUrl}\n`);
     for (const { name, pid } of started) process.stdout.write(`PID ${name} ${pid}\n`);
   } catch (error) {
     await Promise.all(started.map(({ pid }) => stopProcess(pid)));

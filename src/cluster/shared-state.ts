@@ -4,11 +4,15 @@ import type { RedisConfig } from "../../config/redis.js";
 import { HealthMonitor } from "../health/health-monitor.js";
 import type { SessionManagerOptions } from "../mcp/session-manager.js";
 import { createRedisClient, redisHealthProbe, waitForRedis } from "./redis-client.js";
+import { EventBus } from "./event-bus.js";
+import { RedisEventHistory } from "./redis-event-history.js";
 import { RedisSessionRegistry } from "./redis-session-registry.js";
+import { RedisSessionStreams } from "./redis-session-streams.js";
+import { ReplicaLiveness } from "./replica-liveness.js";
 
 /** What replicas share, handed to the MCP endpoint, with its readiness check and its cleanup. */
 export interface SharedState {
-  readonly sessions: Pick<SessionManagerOptions, "registry" | "eventStoreFor"> | undefined;
+  readonly sessions: Pick<SessionManagerOptions, "registry" | "streamsFor"> | undefined;
   readonly readiness: HealthMonitor | undefined;
   close(): Promise<void>;
 }
@@ -17,6 +21,8 @@ export interface SharedStateOptions {
   readonly config: RedisConfig;
   readonly logger: Logger;
   readonly probeIntervalMs: number;
+  /** Bounds of each session's SSE event history, and its expiry (the session idle timeout). */
+  readonly eventHistory: { readonly count: number; readonly ttlMs: number };
 }
 
 /** In memory without REDIS_URL (nothing shared); with it, the session registry in Redis. */
@@ -26,6 +32,7 @@ export async function createSharedState(options: SharedStateOptions): Promise<Sh
     return { sessions: undefined, readiness: undefined, close: () => Promise.resolve() };
   }
   const redis = createRedisClient({ ...config, url: config.url }, logger, "commands");
+  const subscriber = createRedisClient({ ...config, url: config.url }, logger, "events");
   if (!(await waitForRedis(redis, config.connectTimeoutMs))) {
     logger.warn("redis is not reachable yet; sessions answer 503 until it is");
   }
@@ -36,12 +43,30 @@ export async function createSharedState(options: SharedStateOptions): Promise<Sh
     logger,
   });
   await readiness.start();
+  const history = new RedisEventHistory(redis, config.keyPrefix, {
+    count: Math.max(1, options.eventHistory.count),
+    bytes: config.eventHistoryBytes,
+    ttlMs: options.eventHistory.ttlMs,
+  });
+  const liveness = new ReplicaLiveness({
+    redis,
+    history,
+    prefix: config.keyPrefix,
+    heartbeatMs: config.heartbeatMs,
+    logger,
+  });
+  liveness.start();
+  const deps = { history, bus: new EventBus(subscriber, logger), liveness, logger };
   return {
-    sessions: { registry: new RedisSessionRegistry(redis, config.keyPrefix) },
+    sessions: {
+      registry: new RedisSessionRegistry(redis, config.keyPrefix),
+      streamsFor: (sessionId) => new RedisSessionStreams(deps, sessionId),
+    },
     readiness,
     async close() {
       readiness.stop();
-      await quit(redis);
+      await liveness.stop();
+      await Promise.all([quit(redis), quit(subscriber)]);
     },
   };
 }

@@ -42,7 +42,7 @@ export interface McpEndpointOptions {
   readonly metrics: Metrics;
   readonly hooks?: McpEndpointHooks;
   /** Session state shared between replicas (Redis); absent: this process only. */
-  readonly shared?: Pick<SessionManagerOptions, "registry" | "eventStoreFor">;
+  readonly shared?: Pick<SessionManagerOptions, "registry" | "streamsFor">;
 }
 
 const KEEP_ALIVE_MS = 15_000;

@@ -9,6 +9,7 @@ import type { RequestObserver } from "./request-observer.js";
 import { negotiatedVersion } from "./session-negotiation.js";
 import { adoptSession, type InitializeParams } from "./session-restore.js";
 import type { SessionRecord, SessionRegistry } from "./session-registry.js";
+import type { SharedStreams } from "./transport/shared-streams.js";
 import { StreamableHttpTransport } from "./transport/streamable-http-transport.js";
 
 /** One open MCP session: its transport, its server, who opened it, and when it was last used. */
@@ -49,8 +50,11 @@ export interface SessionManagerOptions {
    * another replica is rebuilt here from its record. Absent: this process's sessions only.
    */
   readonly registry?: SessionRegistry;
-  /** The event store of one session (Redis, for replicas); the bounded in-memory one by default. */
-  readonly eventStoreFor?: (sessionId: () => string | undefined) => EventStore | undefined;
+  /**
+   * The event store of one session and the part of its streams other replicas share (Redis, for
+   * replicas); the bounded in-memory store and nothing shared by default.
+   */
+  readonly streamsFor?: (sessionId: () => string | undefined) => EventStore & SharedStreams;
 }
 
 /**
@@ -221,7 +225,7 @@ export class SessionManager {
       sessionIdGenerator: restored === undefined ? randomUUID : () => restored.sessionId,
       jsonOnly: this.options.jsonResponse,
       streamAfterMs: this.options.streamAfterMs,
-      eventStore: this.eventStore(() => transport.sessionId),
+      ...this.streams(() => transport.sessionId),
       retryIntervalMs: this.options.sseRetryMs,
       observer: negotiation.observer,
       onsessioninitialized: (sessionId) => {
@@ -258,9 +262,13 @@ export class SessionManager {
     return { server, transport };
   }
 
-  private eventStore(sessionId: () => string | undefined): EventStore | undefined {
-    if (this.options.eventStoreFor !== undefined) return this.options.eventStoreFor(sessionId);
-    return this.options.sseEventHistory > 0 ? new BoundedEventStore(this.options.sseEventHistory) : undefined;
+  private streams(sessionId: () => string | undefined): { eventStore?: EventStore; shared?: SharedStreams } {
+    if (this.options.streamsFor !== undefined) {
+      const streams = this.options.streamsFor(sessionId);
+      return { eventStore: streams, shared: streams };
+    }
+    if (this.options.sseEventHistory === 0) return {};
+    return { eventStore: new BoundedEventStore(this.options.sseEventHistory) };
   }
 
   /** Records a freshly negotiated session in the registry, before its answer goes out. */

@@ -13,6 +13,8 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 export interface RunningCluster {
   readonly url: string;
   readonly mcpUrl: URL;
+  /** The Redis every replica shares. */
+  readonly redisUrl: string;
   /** The pid of each process by name (redis, replica-1…, nginx). */
   readonly pids: ReadonlyMap<string, number>;
   readonly stateDir: string;
@@ -46,6 +48,7 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Ru
   return {
     url,
     mcpUrl: new URL(`${url}/mcp`),
+    redisUrl: /^REDIS_URL=(.+)$/m.exec(stdout)?.[1] ?? "",
     pids,
     stateDir,
     logs() {

@@ -69,7 +69,13 @@ export class EventChannel {
    */
   resume(
     lastEventId: string,
-    handlers: { open: () => SseStream | undefined; refuse: (error: unknown) => void; live: boolean },
+    handlers: {
+      open: () => SseStream | undefined;
+      refuse: (error: unknown) => void;
+      live: boolean;
+      /** Not live here: keeps the connection for events stored elsewhere instead of ending it. */
+      follow?: (connection: SseStream, lastEventId: string) => void;
+    },
   ): Promise<void> {
     return this.run(async () => {
       const replayed: { eventId: string; message: JSONRPCMessage }[] = [];
@@ -89,8 +95,11 @@ export class EventChannel {
       const connection = handlers.open();
       if (connection === undefined) return;
       for (const { eventId, message } of replayed) connection.send(message, eventId);
+      const answered = replayed.some(({ message }) => "result" in message || "error" in message);
       if (handlers.live) this.connection = connection;
-      else connection.end();
+      else if (handlers.follow !== undefined && !answered) {
+        handlers.follow(connection, replayed.at(-1)?.eventId ?? lastEventId);
+      } else connection.end();
     });
   }
 
