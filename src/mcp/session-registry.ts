@@ -48,7 +48,11 @@ export class MemorySessionRegistry implements SessionRegistry {
   touch(sessionId: string, now: number, ttlMs: number): Promise<boolean> {
     const entry = this.live(sessionId);
     if (entry === undefined) return Promise.resolve(false);
-    this.records.set(sessionId, { record: { ...entry.record, lastSeen: now }, expiresAt: now + ttlMs });
+    // `now` is what the record says; the expiry runs on this registry's own clock, as Redis's does.
+    this.records.set(sessionId, {
+      record: { ...entry.record, lastSeen: now },
+      expiresAt: this.now() + ttlMs,
+    });
     return Promise.resolve(true);
   }
 
