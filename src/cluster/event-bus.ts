@@ -35,7 +35,15 @@ export class EventBus {
     if (listeners === undefined) {
       listeners = new Set();
       this.listeners.set(channel, listeners);
-      subscribed = this.subscriber.subscribe(channel).then(() => undefined);
+      const added = listeners;
+      subscribed = this.subscriber.subscribe(channel).then(
+        () => undefined,
+        (error: unknown) => {
+          // Redis is away: this stream gets no events from other replicas; the next one retries.
+          this.logger.warn({ err: error }, "subscribing to a session's events failed");
+          if (this.listeners.get(channel) === added) this.listeners.delete(channel);
+        },
+      );
     }
     listeners.add(listener);
     const set = listeners;
