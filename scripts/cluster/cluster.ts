@@ -112,6 +112,7 @@ async function start(): Promise<void> {
     if (redisUrl === undefined || redisUrl === "") {
       const redis = await startRedis();
       started.push({ name: "redis", pid: redis.pid });
+      dirs.push(redis.dir);
       redisUrl = redis.url;
     }
     // Replicas must sign requestState with one key, or a 2026 call's second round fails elsewhere.
@@ -153,6 +154,7 @@ async function stop(): Promise<void> {
     await stopProcess(pid, 15_000);
     process.stdout.write(`stopped ${name} ${pid}\n`);
   }
+  for (const started of state.dirs) rmSync(started, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
 }
 

@@ -9,6 +9,8 @@ export interface RedisInstance {
   readonly url: string;
   readonly port: number;
   readonly pid: number;
+  /** Its working directory (and log), removed by stop(). */
+  readonly dir: string;
   /** Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its directory. */
   stop(): Promise<void>;
 }
@@ -50,6 +52,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     url: `redis://127.0.0.1:${port}`,
     port,
     pid,
+    dir,
     async stop() {
       await stopProcess(pid);
       rmSync(dir, { recursive: true, force: true });
