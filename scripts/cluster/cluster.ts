@@ -104,6 +104,7 @@ async function start(): Promise<void> {
       throw new Error(`a cluster is already running (${previous.url}); run: npm run cluster -- stop`);
     }
   }
+  const replicaTotal = replicaCount();
   mkdirSync(dir, { recursive: true });
   const started: StartedProcess[] = [];
   const dirs: string[] = [];
@@ -118,7 +119,7 @@ async function start(): Promise<void> {
     // Replicas must sign requestState with one key, or a 2026 call's second round fails elsewhere.
     const stateKey = process.env.MCP_REQUEST_STATE_KEY ?? randomBytes(48).toString("base64");
     // All at once: each takes seconds to start, mostly loading code.
-    const indexes = Array.from({ length: replicaCount() }, (_unused, index) => index + 1);
+    const indexes = Array.from({ length: replicaTotal }, (_unused, index) => index + 1);
     const starting = indexes.map((index) => startReplica(index, dir, redisUrl, stateKey));
     const settled = await Promise.allSettled(starting);
     const replicas = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
@@ -136,6 +137,7 @@ async function start(): Promise<void> {
     for (const { name, pid } of started) process.stdout.write(`PID ${name} ${pid}\n`);
   } catch (error) {
     await Promise.all(started.map(({ pid }) => stopProcess(pid)));
+    for (const created of dirs) rmSync(created, { recursive: true, force: true });
     throw error;
   }
 }
