@@ -4,6 +4,7 @@ import { operationsConfig } from "./operations.js";
 import { databaseConfig } from "./database.js";
 import { requestStateConfigFrom } from "./request-state.js";
 import { limitsConfig } from "./limits.js";
+import { redisConfigFrom } from "./redis.js";
 import { configSchema, type Config } from "./schema.js";
 import { tracingConfigFrom } from "./tracing.js";
 import { weatherConfig } from "./weather.js";
@@ -80,5 +81,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     requestState: requestStateConfigFrom(v),
     limits: limitsConfig(v),
     tracing: tracingConfigFrom(v),
+    redis: redisConfigFrom(v),
   });
 }

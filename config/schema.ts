@@ -8,6 +8,7 @@ import { weatherShape, type WeatherConfig } from "./weather.js";
 import { requestStateEnvShape, type RequestStateConfig } from "./request-state.js";
 import { limitsShape, type LimitsConfig } from "./limits.js";
 import { tracingEnvShape, type TracingConfig } from "./tracing.js";
+import { redisEnvShape, type RedisConfig } from "./redis.js";
 
 /** An origin such as "https://app.example.com:8443", normalised as browsers send it, or "*". */
 function toOrigin(value: string): string | undefined {
@@ -91,6 +92,7 @@ export const configSchema = z.object({
   ...requestStateEnvShape,
   ...limitsShape,
   ...tracingEnvShape,
+  ...redisEnvShape,
 });
 
 /** The validated, frozen configuration the rest of the server receives. */
@@ -130,4 +132,5 @@ export type Config = Readonly<{
   requestState: RequestStateConfig;
   limits: LimitsConfig;
   tracing: TracingConfig;
+  redis: RedisConfig;
 }>;

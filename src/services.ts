@@ -8,6 +8,7 @@ import { openConfiguredStore } from "./backends/store/open-store.js";
 import { createUpstreamClient, type UpstreamRequestEvent } from "./backends/upstream/http-client.js";
 import { createWeatherClients } from "./backends/weather/weather-clients.js";
 import { createWeatherService } from "./backends/weather/weather-service.js";
+import { createSharedState } from "./cluster/shared-state.js";
 import { createWorkspace } from "./backends/workspace/index.js";
 import { HealthMonitor } from "./health/health-monitor.js";
 import { evaluateReadiness, type ReadinessCheck } from "./health/readiness.js";
@@ -161,6 +162,18 @@ export async function createServices(config: Config, options: ServiceOptions = {
       },
     },
   });
+  // Sessions shared between replicas when REDIS_URL is set; this process's own otherwise.
+  const shared = await createSharedState({
+    config: config.redis,
+    logger,
+    probeIntervalMs: config.operations.storeProbeIntervalMs,
+    eventHistory: {
+      count: config.sseEventHistory,
+      bytes: config.limits.eventHistoryBytes,
+      ttlMs: config.sessionIdleTimeoutMs,
+    },
+  });
+  if (shared.readiness !== undefined) readinessChecks.push(shared.readiness);
   const endpoint = await createMcpEndpoint({
     server: { name: "resilient-mcp", version: manifest.version },
     runner,
@@ -187,6 +200,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       ...endpointHooks(metrics, auth, logger),
       ...(tracing === undefined ? {} : { onRequestStarted: tracing.onRequestStarted }),
     },
+    ...(shared.sessions === undefined ? {} : { shared: shared.sessions }),
   });
   built.endpoint = endpoint;
 
@@ -226,6 +240,7 @@ export async function createServices(config: Config, options: ServiceOptions = {
       });
       // After the endpoint: the spans of the calls it answered while closing are exported too.
       await tracing?.shutdown();
+      await shared.close();
       await store.close();
     },
   };

@@ -14,7 +14,7 @@ import { MODERN_VERSIONS } from "./modern/request-checks.js";
 import type { ServerIdentity } from "./modern/result-encoding.js";
 import { requestEvents } from "./request-metrics.js";
 import { createServerFactory, INSTRUCTIONS } from "./server-factory.js";
-import { SessionManager } from "./session-manager.js";
+import { SessionManager, type SessionManagerOptions } from "./session-manager.js";
 import { SessionRoutes } from "./session-routes.js";
 import { StatelessDispatch } from "./stateless/stateless-dispatch.js";
 import { ToolDispatch } from "./tool-dispatch.js";
@@ -48,6 +48,8 @@ export interface McpEndpointOptions {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly hooks?: McpEndpointHooks;
+  /** Session state shared between replicas (Redis); absent: this process only. */
+  readonly shared?: Pick<SessionManagerOptions, "registry" | "streamsFor">;
 }
 
 const KEEP_ALIVE_MS = 15_000;
@@ -115,6 +117,7 @@ export async function createMcpEndpoint(options: McpEndpointOptions): Promise<Mc
               }),
           }
         : {}),
+      ...options.shared,
     });
     manager.start();
     sessions = { manager, routes: new SessionRoutes(manager, options.lifecycle, hooks) };

@@ -1,3 +1,10 @@
+/*
+ * Why this file is over 300 lines: it is the one owner of a session's life — admission (in all
+ * and per caller), construction (fresh at initialize, or rebuilt from the shared registry on
+ * another replica), use, idle and lifetime expiry, and close — and those steps share the session
+ * map and its counters. Its collaborators carry their own parts: session-quotas.ts,
+ * session-negotiation.ts, session-restore.ts, session-registry.ts.
+ */
 import { randomUUID } from "node:crypto";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { Logger } from "pino";
@@ -5,6 +12,11 @@ import { NETWORK_TRANSPORT } from "../observability/metric-labels.js";
 import type { Metrics } from "../observability/metrics.js";
 import type { EventStore } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { RequestObserver } from "./request-observer.js";
+import { negotiatedVersion } from "./session-negotiation.js";
+import { SessionQuotas } from "./session-quotas.js";
+import { adoptSession, type InitializeParams } from "./session-restore.js";
+import type { SessionRecord, SessionRegistry } from "./session-registry.js";
+import type { SharedStreams } from "./transport/shared-streams.js";
 import { StreamableHttpTransport } from "./transport/streamable-http-transport.js";
 
 /** One open MCP session: its transport, its server, who opened it, and when it was last used. */
@@ -48,9 +60,26 @@ export interface SessionManagerOptions {
   readonly jsonResponse: boolean;
   readonly streamAfterMs: number;
   readonly sseRetryMs: number;
-  /** Builds each session's SSE event store (bounded by count and bytes); none when absent. */
+  /** Builds each session's in-memory SSE event store (bounded by count and bytes); none when absent. */
   readonly createEventStore?: () => EventStore & { dispose(): void };
   readonly now?: () => number;
+  /**
+   * Where sessions are known beyond this process (Redis, for replicas): a session opened on
+   * another replica is rebuilt here from its record. Absent: this process's sessions only.
+   */
+  readonly registry?: SessionRegistry;
+  /**
+   * The event store of one session and the part of its streams other replicas share (Redis, for
+   * replicas); when set it replaces createEventStore.
+   */
+  readonly streamsFor?: (sessionId: () => string | undefined) => EventStore & SharedStreams;
+}
+
+/** What a session's streams are built with: its event store, what replicas share, how to free it. */
+interface SessionStreams {
+  readonly eventStore?: EventStore;
+  readonly shared?: SharedStreams;
+  readonly dispose: () => void;
 }
 
 /**
@@ -63,8 +92,9 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   /** Sessions being initialized: they count against the cap before they have an id. */
   private pending = 0;
-  /** Open and pending sessions per quota key. */
-  private readonly held = new Map<string, number>();
+  private readonly quotas = new SessionQuotas();
+  /** Sessions being rebuilt from the registry, so concurrent requests rebuild them once. */
+  private readonly restoring = new Map<string, Promise<Session | undefined>>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -99,30 +129,10 @@ export class SessionManager {
     if (this.sessions.size + this.pending >= this.options.maxSessions) {
       return { reason: "capacity", retryAfterSeconds: this.secondsUntilFree(undefined) };
     }
-    if ((this.held.get(quotaKey) ?? 0) >= this.options.maxSessionsPerPrincipal) {
+    if (this.quotas.count(quotaKey) >= this.options.maxSessionsPerPrincipal) {
       return { reason: "principal_capacity", retryAfterSeconds: this.secondsUntilFree(quotaKey) };
     }
     return undefined;
-  }
-
-  /** Seconds until the first session (of `quotaKey`, or of anyone) expires, at least 1. */
-  private secondsUntilFree(quotaKey: string | undefined): number {
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const session of this.sessions.values()) {
-      if (quotaKey === undefined || session.quotaKey === quotaKey) {
-        earliest = Math.min(earliest, this.expiresAt(session));
-      }
-    }
-    // Only sessions still initializing: they finish within a request.
-    const waitMs = Number.isFinite(earliest) ? earliest - this.now() : 1000;
-    return Math.max(1, Math.ceil(waitMs / 1000));
-  }
-
-  /** When the sweep will close `session` if nothing more happens on it. */
-  private expiresAt(session: Session): number {
-    const endOfLife = session.openedAt + this.options.maxLifetimeMs;
-    if (session.inFlight > 0) return endOfLife;
-    return Math.min(endOfLife, session.lastActivity + this.options.idleTimeoutMs);
   }
 
   /**
@@ -135,63 +145,51 @@ export class SessionManager {
     quotaKey: string = owner,
   ): Promise<{ transport: StreamableHttpTransport; release: () => Promise<void> }> {
     this.pending += 1;
-    this.hold(quotaKey, 1);
+    this.quotas.add(quotaKey, 1);
     let settled = false;
     const settle = (registered: boolean) => {
       if (!settled) {
         settled = true;
         this.pending -= 1;
-        if (!registered) this.hold(quotaKey, -1);
+        if (!registered) this.quotas.add(quotaKey, -1);
       }
     };
-    const eventStore = this.options.createEventStore?.();
-    const server = this.options.createServer();
-    const negotiation = negotiatedVersion(this.options.observer);
-    const transport: StreamableHttpTransport = new StreamableHttpTransport({
-      sessionIdGenerator: randomUUID,
-      jsonOnly: this.options.jsonResponse,
-      streamAfterMs: this.options.streamAfterMs,
-      eventStore,
-      retryIntervalMs: this.options.sseRetryMs,
-      observer: negotiation.observer,
-      onsessioninitialized: (sessionId) => {
-        settle(true);
-        const now = this.now();
-        this.sessions.set(sessionId, {
-          transport,
-          server,
-          owner,
-          quotaKey,
-          dispose: () => eventStore?.dispose(),
-          lastActivity: now,
-          inFlight: 0,
-          openedAt: now,
-          protocolVersion: negotiation.version,
-        });
-        this.options.metrics.sessionsCreated.inc();
-        this.options.logger.info({ mcp_session_id: sessionId }, "session opened");
-      },
-      onsessionclosed: (sessionId) => {
-        this.forget(sessionId, "deleted by client");
-      },
+    const { server, transport, streams } = await this.build(owner, quotaKey, undefined, () => {
+      settle(true);
+      this.options.metrics.sessionsCreated.inc();
     });
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) this.forget(transport.sessionId, "transport closed");
-    };
-    transport.onerror = (error) => {
-      this.options.logger.warn({ err: error, mcp_session_id: transport.sessionId }, "transport error");
-    };
-    await server.connect(transport);
     return {
       transport,
       release: async () => {
         settle(transport.sessionId !== undefined);
         if (transport.sessionId === undefined) {
-          eventStore?.dispose();
+          streams.dispose();
           await server.close();
         }
       },
     };
+  }
+
+  /**
+   * The session with this id, for a request about to use it: with a registry, the session must
+   * still be registered (another replica may have ended it) and one opened elsewhere is rebuilt
+   * here. Throws SessionRegistryUnavailableError when the registry cannot be asked.
+   */
+  async lookup(sessionId: string): Promise<Session | undefined> {
+    const registry = this.options.registry;
+    const local = this.sessions.get(sessionId);
+    if (registry === undefined) return local;
+    if (!(await registry.touch(sessionId, this.now(), this.options.idleTimeoutMs))) {
+      if (local !== undefined) await this.dropLocal(sessionId, local, "ended on another replica");
+      return undefined;
+    }
+    if (local !== undefined) return local;
+    let restoring = this.restoring.get(sessionId);
+    if (restoring === undefined) {
+      restoring = this.restore(registry, sessionId).finally(() => this.restoring.delete(sessionId));
+      this.restoring.set(sessionId, restoring);
+    }
+    return restoring;
   }
 
   /** Marks a POST on a session as started; the returned function marks it finished. */
@@ -251,6 +249,141 @@ export class SessionManager {
     await Promise.allSettled(all.map((session) => session.server.close()));
   }
 
+  /** Seconds until the first session (of `quotaKey`, or of anyone) expires, at least 1. */
+  private secondsUntilFree(quotaKey: string | undefined): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const session of this.sessions.values()) {
+      if (quotaKey === undefined || session.quotaKey === quotaKey) {
+        earliest = Math.min(earliest, this.expiresAt(session));
+      }
+    }
+    // Only sessions still initializing: they finish within a request.
+    const waitMs = Number.isFinite(earliest) ? earliest - this.now() : 1000;
+    return Math.max(1, Math.ceil(waitMs / 1000));
+  }
+
+  /** When the sweep will close `session` if nothing more happens on it. */
+  private expiresAt(session: Session): number {
+    const endOfLife = session.openedAt + this.options.maxLifetimeMs;
+    if (session.inFlight > 0) return endOfLife;
+    return Math.min(endOfLife, session.lastActivity + this.options.idleTimeoutMs);
+  }
+
+  /**
+   * Rebuilds a session another replica opened: a server told it is already initialized. It counts
+   * against its owner's share here from now on.
+   */
+  private async restore(registry: SessionRegistry, sessionId: string): Promise<Session | undefined> {
+    const record = await registry.find(sessionId);
+    if (record === undefined) return undefined;
+    const existing = this.sessions.get(sessionId);
+    if (existing !== undefined) return existing;
+    this.quotas.add(record.owner, 1);
+    const { transport } = await this.build(record.owner, record.owner, record, () => undefined);
+    adoptSession(transport, record);
+    this.options.logger.info({ mcp_session_id: sessionId }, "session restored from the registry");
+    return this.sessions.get(sessionId);
+  }
+
+  /**
+   * The server and transport of one session, registered here once it has an id: at initialize
+   * (`restored` absent), or at once for a session rebuilt from its record.
+   */
+  private async build(
+    owner: string,
+    quotaKey: string,
+    restored: SessionRecord | undefined,
+    onOpened: () => void,
+  ): Promise<{ server: McpServer; transport: StreamableHttpTransport; streams: SessionStreams }> {
+    const server = this.options.createServer();
+    const negotiation = negotiatedVersion(this.options.observer, (params, version) => {
+      this.register(transport, owner, params, version);
+    });
+    if (restored !== undefined) negotiation.restore(restored.protocolVersion);
+    const streams = this.streams(() => transport.sessionId);
+    const transport: StreamableHttpTransport = new StreamableHttpTransport({
+      sessionIdGenerator: restored === undefined ? randomUUID : () => restored.sessionId,
+      jsonOnly: this.options.jsonResponse,
+      streamAfterMs: this.options.streamAfterMs,
+      ...(streams.eventStore === undefined ? {} : { eventStore: streams.eventStore }),
+      ...(streams.shared === undefined ? {} : { shared: streams.shared }),
+      retryIntervalMs: this.options.sseRetryMs,
+      observer: negotiation.observer,
+      onsessioninitialized: (sessionId) => {
+        onOpened();
+        const now = this.now();
+        this.sessions.set(sessionId, {
+          transport,
+          server,
+          owner,
+          quotaKey,
+          dispose: streams.dispose,
+          lastActivity: now,
+          inFlight: 0,
+          openedAt: restored?.createdAt ?? now,
+          protocolVersion: negotiation.version,
+        });
+        if (restored === undefined) this.options.logger.info({ mcp_session_id: sessionId }, "session opened");
+      },
+      onsessionclosed: (sessionId) => {
+        this.forget(sessionId, "deleted by client");
+        this.options.registry?.remove(sessionId).catch((error: unknown) => {
+          this.options.logger.warn(
+            { err: error, mcp_session_id: sessionId },
+            "removing the session record failed",
+          );
+        });
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId !== undefined) this.forget(transport.sessionId, "transport closed");
+    };
+    transport.onerror = (error) => {
+      this.options.logger.warn({ err: error, mcp_session_id: transport.sessionId }, "transport error");
+    };
+    await server.connect(transport);
+    return { server, transport, streams };
+  }
+
+  private streams(sessionId: () => string | undefined): SessionStreams {
+    if (this.options.streamsFor !== undefined) {
+      // The shared stream expires with the session's record in Redis; nothing to free here.
+      const streams = this.options.streamsFor(sessionId);
+      return { eventStore: streams, shared: streams, dispose: () => undefined };
+    }
+    const eventStore = this.options.createEventStore?.();
+    return { eventStore, dispose: () => eventStore?.dispose() };
+  }
+
+  /** Records a freshly negotiated session in the registry, before its answer goes out. */
+  private register(
+    transport: StreamableHttpTransport,
+    owner: string,
+    params: InitializeParams,
+    version: string,
+  ): void {
+    const sessionId = transport.sessionId;
+    const registry = this.options.registry;
+    if (sessionId === undefined || registry === undefined) return;
+    const now = this.now();
+    const record: SessionRecord = {
+      sessionId,
+      owner,
+      protocolVersion: version,
+      ...params,
+      createdAt: now,
+      lastSeen: now,
+    };
+    registry.save(record, this.options.idleTimeoutMs).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, mcp_session_id: sessionId }, "registering the session failed");
+    });
+  }
+
+  private async dropLocal(sessionId: string, session: Session, why: string): Promise<void> {
+    this.forget(sessionId, why);
+    await session.server.close().catch(() => undefined);
+  }
+
   private forget(sessionId: string, why: string): void {
     const session = this.sessions.get(sessionId);
     if (session !== undefined && this.sessions.delete(sessionId)) {
@@ -262,14 +395,8 @@ export class SessionManager {
 
   /** Gives the session's slot back to its caller's quota and drops its event history. */
   private release(session: Session): void {
-    this.hold(session.quotaKey, -1);
+    this.quotas.add(session.quotaKey, -1);
     session.dispose();
-  }
-
-  private hold(quotaKey: string, delta: number): void {
-    const count = (this.held.get(quotaKey) ?? 0) + delta;
-    if (count > 0) this.held.set(quotaKey, count);
-    else this.held.delete(quotaKey);
   }
 
   private observeEnd(session: Session): void {
@@ -278,26 +405,4 @@ export class SessionManager {
       (this.now() - session.openedAt) / 1000,
     );
   }
-}
-
-/**
- * Passes every request on to `observer`, and remembers the protocol version the answer to
- * initialize negotiated (for the session's duration metric).
- */
-function negotiatedVersion(observer: RequestObserver): { observer: RequestObserver; version: () => string } {
-  let negotiated = "";
-  return {
-    version: () => negotiated,
-    observer: {
-      requestStarted(request, protocolVersion, caller) {
-        const finished = observer.requestStarted(request, protocolVersion, caller);
-        if (request.method !== "initialize") return finished;
-        return (response) => {
-          const result = "result" in response ? response.result : undefined;
-          if (typeof result?.protocolVersion === "string") negotiated = result.protocolVersion;
-          finished(response);
-        };
-      },
-    },
-  };
 }

@@ -9,6 +9,7 @@ import type { McpEndpointHooks } from "./endpoint-hooks.js";
 import { acceptsJsonAndSse, acceptsSse, headerOf, legacyVersionProblem } from "./http-checks.js";
 import { authInfoFor } from "./principal-auth-info.js";
 import type { Session, SessionManager, SessionRefusal } from "./session-manager.js";
+import { SessionRegistryUnavailableError } from "./session-registry.js";
 import { isInitialize } from "./transport/json-rpc-message.js";
 
 /**
@@ -43,7 +44,7 @@ export class SessionRoutes {
     }
     const sessionId = headerOf(req, "mcp-session-id");
     if (sessionId !== undefined && sessionId !== "") {
-      const session = this.find(res, sessionId, principal);
+      const session = await this.find(res, sessionId, principal);
       if (session === undefined) return;
       if (!messages.some(isInitialize) && this.refuseVersion(req, res)) return;
       res.once("close", this.sessions.touch(session));
@@ -83,7 +84,7 @@ export class SessionRoutes {
       sessionRequired(res);
       return;
     }
-    const session = this.find(res, sessionId, principal);
+    const session = await this.find(res, sessionId, principal);
     if (session === undefined) return;
     if (req.method === "GET" && !acceptsSse(req)) {
       writeJsonRpcError(
@@ -105,12 +106,19 @@ export class SessionRoutes {
     else session.transport.handleGet(req, res);
   }
 
-  private find(
+  private async find(
     res: ServerResponse,
     sessionId: string,
     principal: Principal | undefined,
-  ): Session | undefined {
-    const session = this.sessions.get(sessionId);
+  ): Promise<Session | undefined> {
+    let session: Session | undefined;
+    try {
+      session = await this.sessions.lookup(sessionId);
+    } catch (error) {
+      if (!(error instanceof SessionRegistryUnavailableError)) throw error;
+      sessionRegistryUnavailable(res);
+      return undefined;
+    }
     if (session !== undefined && session.owner !== sessionOwnerOf(principal)) {
       this.hooks.onSessionRefused?.({
         reason: "session_mismatch",
@@ -140,6 +148,23 @@ export class SessionRoutes {
     if (problem !== undefined) writeJsonRpcError(res, 400, JsonRpcCode.serverError, problem);
     return problem !== undefined;
   }
+}
+
+/** The shared session registry (Redis) is down: a retryable 503, not a 404 that would end the session. */
+function sessionRegistryUnavailable(res: ServerResponse): void {
+  res.setHeader("Retry-After", "2");
+  writeJsonRpcError(
+    res,
+    503,
+    JsonRpcCode.serverError,
+    "Service Unavailable: the session registry does not answer",
+    {
+      reason: "session_registry_unavailable",
+      retry_after_seconds: 2,
+      should_retry: true,
+      suggestion: "Retry the same request with the same Mcp-Session-Id in 2 seconds; the session is kept.",
+    },
+  );
 }
 
 function sessionNotFound(res: ServerResponse): void {

@@ -121,6 +121,11 @@ export class McpHttpSession {
     return session;
   }
 
+  /** The same session, addressed to another server (a replica sharing its sessions). */
+  on(mcpUrl: URL): McpHttpSession {
+    return new McpHttpSession(mcpUrl, this.id, this.protocolVersion);
+  }
+
   /** The headers every request of the session carries. */
   get headers(): Record<string, string> {
     return {

@@ -43,20 +43,34 @@ export class EventChannel {
   /** Sends a resumable stream's first event: an id to resume from, before any data. */
   prime(retryMs: number | undefined): Promise<void> {
     return this.run(async () => {
-      if (this.store === undefined) return;
       // The SDK's own transport stores an empty object for the priming event; replay skips it.
-      const eventId = await this.store.storeEvent(this.streamId, {} as JSONRPCMessage);
-      this.connection?.prime(eventId, retryMs);
+      const eventId = await this.stored({} as JSONRPCMessage);
+      if (eventId !== undefined) this.connection?.prime(eventId, retryMs);
     });
   }
 
   /** Stores (when resumable) and writes one message, after everything queued before it. */
   emit(message: JSONRPCMessage): Promise<void> {
     return this.run(async () => {
-      const eventId =
-        this.store === undefined ? undefined : await this.store.storeEvent(this.streamId, message);
+      // Read the connection after storing: it may have changed (closed, resumed) meanwhile.
+      const eventId = await this.stored(message);
       this.connection?.send(message, eventId);
     });
+  }
+
+  /**
+   * Stores a message and returns its event id; undefined without a store, or when storing failed
+   * (a shared store that is down): the message still goes out on the live connection, only without
+   * an id to resume from, so a store outage never swallows an answer.
+   */
+  private async stored(message: JSONRPCMessage): Promise<string | undefined> {
+    if (this.store === undefined) return undefined;
+    try {
+      return await this.store.storeEvent(this.streamId, message);
+    } catch (error) {
+      this.onError(error instanceof Error ? error : new Error(String(error)));
+      return undefined;
+    }
   }
 
   /**
@@ -69,7 +83,13 @@ export class EventChannel {
    */
   resume(
     lastEventId: string,
-    handlers: { open: () => SseStream | undefined; refuse: (error: unknown) => void; live: boolean },
+    handlers: {
+      open: () => SseStream | undefined;
+      refuse: (error: unknown) => void;
+      live: boolean;
+      /** Not live here: keeps the connection for events stored elsewhere instead of ending it. */
+      follow?: (connection: SseStream, lastEventId: string) => void;
+    },
   ): Promise<void> {
     return this.run(async () => {
       const replayed: { eventId: string; message: JSONRPCMessage }[] = [];
@@ -89,8 +109,11 @@ export class EventChannel {
       const connection = handlers.open();
       if (connection === undefined) return;
       for (const { eventId, message } of replayed) connection.send(message, eventId);
+      const answered = replayed.some(({ message }) => "result" in message || "error" in message);
       if (handlers.live) this.connection = connection;
-      else connection.end();
+      else if (handlers.follow !== undefined && !answered) {
+        handlers.follow(connection, replayed.at(-1)?.eventId ?? lastEventId);
+      } else connection.end();
     });
   }
 

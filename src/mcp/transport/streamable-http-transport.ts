@@ -18,6 +18,7 @@ import { UNOBSERVED, type RequestObserver } from "../request-observer.js";
 import { EventChannel } from "./event-channel.js";
 import { cancelledRequestId, isInitialize, isRequest, isResponse } from "./json-rpc-message.js";
 import { PostReply } from "./post-reply.js";
+import type { SharedStreams } from "./shared-streams.js";
 import { SseStream } from "./sse-stream.js";
 import {
   connectionClosedError,
@@ -43,6 +44,8 @@ export interface StreamableHttpTransportOptions {
   readonly keepAliveMs?: number;
   /** Told of every request and its response (timing, metrics). */
   readonly observer?: RequestObserver;
+  /** Streams shared with other replicas (Redis); absent: this process holds every stream. */
+  readonly shared?: SharedStreams;
 }
 
 const STANDALONE_STREAM_ID = "_GET_stream";
@@ -77,6 +80,8 @@ export class StreamableHttpTransport implements Transport {
   /** Reports each open request's response to the observer. */
   private readonly finishers = new Map<RequestId, (response: JSONRPCResponse) => void>();
   private readonly observer: RequestObserver;
+  /** Clears each in-flight request's shared record once it is answered. */
+  private readonly untrack = new Map<RequestId, () => void>();
 
   constructor(private readonly options: StreamableHttpTransportOptions) {
     this.standalone = this.channel(STANDALONE_STREAM_ID);
@@ -161,7 +166,12 @@ export class StreamableHttpTransport implements Transport {
       },
     });
     this.replyOfStream.set(channel.streamId, reply);
-    for (const id of requestIds) this.replyOfRequest.set(id, reply);
+    for (const id of requestIds) {
+      this.replyOfRequest.set(id, reply);
+      if (resumable && this.options.shared !== undefined) {
+        this.untrack.set(id, this.options.shared.track(channel.streamId, id));
+      }
+    }
 
     for (const message of messages) {
       const extra: MessageExtraInfo = { requestInfo, authInfo };
@@ -175,6 +185,13 @@ export class StreamableHttpTransport implements Transport {
       }
       this.receive(message, extra, protocolVersion);
     }
+  }
+
+  /** Takes over a session initialized elsewhere (another replica): no initialize will come here. */
+  adopt(sessionId: string): void {
+    this.initialized = true;
+    this.sessionId = sessionId;
+    this.options.onsessioninitialized?.(sessionId);
   }
 
   /** GET: the session's standalone SSE stream, or the resumption of a stream with Last-Event-ID. */
@@ -193,7 +210,13 @@ export class StreamableHttpTransport implements Transport {
       );
       return;
     }
-    this.standalone.attach(this.openSse(res, this.standalone));
+    const connection = this.openSse(res, this.standalone);
+    this.standalone.attach(connection);
+    // Messages a server on another replica sends outside any request reach the client here.
+    const stop = this.options.shared?.follow(STANDALONE_STREAM_ID, undefined, (event) => {
+      if (!event.fromHere) connection.send(event.message, event.eventId);
+    });
+    if (stop !== undefined) res.once("close", stop);
   }
 
   /** DELETE: the client ends its session. */
@@ -204,7 +227,10 @@ export class StreamableHttpTransport implements Transport {
   }
 
   send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (isResponse(message) && message.id !== undefined) this.finished(message.id, message);
+    if (isResponse(message) && message.id !== undefined) {
+      this.finished(message.id, message);
+      this.clearTracked(message.id);
+    }
     const requestId = isResponse(message) ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
       if (isResponse(message)) return Promise.resolve();
@@ -293,7 +319,36 @@ export class StreamableHttpTransport implements Transport {
         replayRefused(res, error, report);
       },
       live: live !== undefined,
+      ...(this.options.shared === undefined
+        ? {}
+        : { follow: this.followElsewhere(res, streamId, this.options.shared) }),
     });
+  }
+
+  /**
+   * A stream this replica does not produce (its POST runs, or ran, on another replica): after the
+   * replay, events stored elsewhere are passed on until the answer arrives, then the stream ends.
+   */
+  private followElsewhere(
+    res: ServerResponse,
+    streamId: string,
+    shared: SharedStreams,
+  ): (connection: SseStream, lastEventId: string) => void {
+    return (connection, lastEventId) => {
+      const stop = shared.follow(streamId, lastEventId, (event) => {
+        connection.send(event.message, event.eventId);
+        if (isResponse(event.message)) {
+          stop();
+          connection.end();
+        }
+      });
+      res.once("close", stop);
+    };
+  }
+
+  private clearTracked(id: RequestId): void {
+    this.untrack.get(id)?.();
+    this.untrack.delete(id);
   }
 
   private openSse(res: ServerResponse, channel: EventChannel): SseStream {
@@ -309,7 +364,10 @@ export class StreamableHttpTransport implements Transport {
   private forget(reply: PostReply): void {
     this.replyOfStream.delete(reply.channel.streamId);
     for (const id of reply.requestIds) {
-      if (this.replyOfRequest.get(id) === reply) this.replyOfRequest.delete(id);
+      if (this.replyOfRequest.get(id) === reply) {
+        this.replyOfRequest.delete(id);
+        this.clearTracked(id);
+      }
     }
   }
 }

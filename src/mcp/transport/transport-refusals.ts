@@ -59,3 +59,21 @@ export function connectionClosedError(id: RequestId): JSONRPCErrorResponse {
     },
   };
 }
+
+/**
+ * The answer to a request whose replica died mid-call, given by a surviving replica on the
+ * request's stream. The session lives on: the call can be retried on it at once.
+ */
+export function replicaLostError(id: RequestId): JSONRPCErrorResponse {
+  return {
+    jsonrpc: "2.0",
+    id,
+    error: {
+      code: JsonRpcCode.serverError,
+      message:
+        "Connection closed: the server replica running this request stopped before it finished. " +
+        "The session is kept: retry the request; if it changes data, check its state first.",
+      data: { reason: "replica_lost", should_retry: true, retry_after_seconds: 1 },
+    },
+  };
+}
