@@ -107,6 +107,10 @@ describe("hostile input over HTTP (property-based)", { timeout: 240_000 }, () =>
       UPSTREAM_BASE_URL: `${upstream.url}/api`,
       UPSTREAM_TIMEOUT_MS: "500",
       TOOL_TIMEOUT_MS: "5000",
+      // The fuzz sends as fast as the server answers: rate limits (tested in rate-limits.test.ts)
+      // would answer 429 instead of the answers each property checks.
+      RATE_LIMIT_REQUESTS: "0",
+      RATE_LIMIT_TOOL_COST: "0",
     });
     base = server.url;
     host = base.host;
@@ -377,6 +381,10 @@ describe("hostile input over HTTP (property-based)", { timeout: 240_000 }, () =>
       UPSTREAM_BASE_URL: `${upstream.url}/api`,
       UPSTREAM_TIMEOUT_MS: "500",
       TOOL_TIMEOUT_MS: "5000",
+      // The fuzz sends as fast as the server answers: rate limits (tested in rate-limits.test.ts)
+      // would answer 429 instead of the answers each property checks.
+      RATE_LIMIT_REQUESTS: "0",
+      RATE_LIMIT_TOOL_COST: "0",
     });
     try {
       const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
