@@ -15,6 +15,7 @@ export const limitsShape = {
   MAX_SESSIONS_PER_PRINCIPAL: wholeNumber(1, 1_000_000).default(100),
   SESSION_MAX_LIFETIME_MS: wholeNumber(1000, 604_800_000).default(86_400_000),
   MAX_ITEMS_PER_POST: wholeNumber(1, 1_000_000).default(1000),
+  MAX_CONCURRENT_CALLS_PER_PRINCIPAL: wholeNumber(0, 100_000).default(8),
   MAX_RESULT_BYTES: wholeNumber(1024, 1024 * MIB).default(4 * MIB),
   SSE_EVENT_HISTORY_BYTES: wholeNumber(1024, 1024 * MIB).default(MIB),
   SSE_EVENT_HISTORY_TOTAL_BYTES: wholeNumber(1024, 16 * 1024 * MIB).default(64 * MIB),
@@ -32,6 +33,8 @@ export type LimitsConfig = Readonly<{
   sessionMaxLifetimeMs: number;
   /** Tool items (the cost of every tools/call) one POST may carry in all, batch included. */
   maxItemsPerPost: number;
+  /** Tool calls one principal may have running at once, the rest queued; 0: unlimited. */
+  maxConcurrentCallsPerPrincipal: number;
   /** JSON bytes of one tool call's result; past it, a validation_error naming the limit. */
   maxResultBytes: number;
   eventHistoryBytes: number;
@@ -47,6 +50,7 @@ export function limitsConfig(values: z.output<z.ZodObject<typeof limitsShape>>):
     maxSessionsPerPrincipal: values.MAX_SESSIONS_PER_PRINCIPAL,
     sessionMaxLifetimeMs: values.SESSION_MAX_LIFETIME_MS,
     maxItemsPerPost: values.MAX_ITEMS_PER_POST,
+    maxConcurrentCallsPerPrincipal: values.MAX_CONCURRENT_CALLS_PER_PRINCIPAL,
     maxResultBytes: values.MAX_RESULT_BYTES,
     eventHistoryBytes: values.SSE_EVENT_HISTORY_BYTES,
     eventHistoryTotalBytes: values.SSE_EVENT_HISTORY_TOTAL_BYTES,

@@ -19,6 +19,7 @@ import {
   type RateBudget,
   type RateLimiterBackend,
 } from "./limits/rate-budget.js";
+import { CallerSlots } from "./limits/caller-slots.js";
 import { createMcpEndpoint } from "./mcp/create-endpoint.js";
 import type { McpEndpoint } from "./mcp/endpoint.js";
 import type { McpEndpointHooks } from "./mcp/endpoint-hooks.js";
@@ -154,6 +155,9 @@ export async function createServices(config: Config, options: ServiceOptions = {
     strictSteps: options.strictSteps ?? false,
     anonymousPrincipal: auth.anonymousPrincipal,
     maxItemsPerPost: config.limits.maxItemsPerPost,
+    ...(config.limits.maxConcurrentCallsPerPrincipal === 0
+      ? {}
+      : { callerSlots: new CallerSlots(config.limits.maxConcurrentCallsPerPrincipal) }),
     maxResultBytes: config.limits.maxResultBytes,
     toolBudget: {
       budget: rateLimits.tool,

@@ -1,3 +1,10 @@
+/*
+ * Why this file is over 300 lines: it is the one path every call takes — validate, spend the
+ * budgets, wait for the caller's turn, run with a deadline, check the result, shape, count and
+ * log — kept in one place so the order of those steps is read top to bottom. Each step is a short
+ * function; the parts with logic of their own live beside it (run-with-deadline.ts,
+ * call-outcome.ts, tool-budget.ts, caller-turn.ts, step-guard.ts, unknown-tool-call.ts).
+ */
 import type { Logger } from "pino";
 import type { ErrorType, ToolOutcome } from "../errors/catalog.js";
 import { internalError } from "../errors/classify.js";
@@ -7,6 +14,7 @@ import { withRetryAdvice } from "../errors/retry-advice.js";
 import { ToolError } from "../errors/tool-error.js";
 import type { ToolFailure } from "../errors/tool-failure.js";
 import { validationErrorFromZod } from "../errors/validation-error.js";
+import type { CallerSlots } from "../limits/caller-slots.js";
 import {
   toolCallMetrics,
   type ToolCallCounters,
@@ -15,6 +23,7 @@ import {
 import { auditFields } from "./audit-log.js";
 import { batchOutcome, errorOutcome, successOutcome, type ShapedCall } from "./call-outcome.js";
 import { parseQuietly } from "./parse-quietly.js";
+import { waitForTurn } from "./caller-turn.js";
 import { checkResult } from "./result-contract.js";
 import { withinResultBytes } from "./result-size.js";
 import { runWithDeadline } from "./run-with-deadline.js";
@@ -46,6 +55,8 @@ export interface ToolRunnerOptions {
   readonly strictSteps?: boolean;
   /** Each principal's tool budget: a call spends its tool's cost before its handler runs. */
   readonly toolBudget?: ToolBudget;
+  /** How many calls each caller may run at once, the rest queued; unbounded when absent. */
+  readonly callerSlots?: CallerSlots;
   /** The items (tool cost) one POST may ask for in all; unbounded when absent. */
   readonly maxItemsPerPost?: number;
   /** The JSON bytes one call's result may have; unbounded when absent. */
@@ -174,7 +185,7 @@ async function callTool(
     "refused" in validated
       ? validated.refused
       : ((await overBudget(parts, state, validated.valid, callContext)) ??
-        (await execute(parts, state, validated.valid, callContext)));
+        (await inTurn(parts, state, validated.valid, callContext)));
   const stepProblems = unusableSteps(shaped.envelope, registry.stepTargets);
   if (stepProblems.length > 0) {
     shaped =
@@ -243,6 +254,26 @@ async function overBudget(
     spendPostItems(callContext.postItems, costOf(tool, args), parts.options.maxItemsPerPost) ??
     (await spendToolBudget(parts.options.toolBudget, tool, args, key));
   return refusal === undefined ? undefined : fail(parts, state, refusal, args);
+}
+
+/** Runs the call once one of its caller's slots is free (see CallerSlots). */
+async function inTurn(
+  parts: RunnerParts,
+  state: CallState,
+  args: Record<string, unknown>,
+  callContext: CallContext,
+): Promise<ShapedCall> {
+  const slots = parts.options.callerSlots;
+  if (slots === undefined) return execute(parts, state, args, callContext);
+  const timeoutMs = state.entry.tool.timeoutMs ?? parts.options.defaultTimeoutMs;
+  const key = callContext.quotaKey ?? state.principal.id;
+  const turn = await waitForTurn(slots, key, timeoutMs, callContext.signal);
+  if ("refused" in turn) return fail(parts, state, turn.refused, args);
+  try {
+    return await execute(parts, state, args, callContext);
+  } finally {
+    turn.release();
+  }
 }
 
 /** Runs the handler and checks its result; every way it can end becomes a shaped answer. */
