@@ -57,6 +57,7 @@ export function fetchApiDataTool(upstream: UpstreamClient) {
     input: fetchApiDataInput,
     output: fetchApiDataOutput,
     maxAttempts: FETCH_MAX_ATTEMPTS,
+    waitsOutside: true,
     async handler({ endpoint, attempt }, ctx) {
       // Schemes, hosts, ".." and the like are refused by the client's own rules, checked here first
       // because the client would name the field "path" and the model sent "endpoint". (A zod regex

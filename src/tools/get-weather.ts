@@ -122,6 +122,7 @@ export function getWeatherTool(weather: WeatherService) {
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: true },
     input: getWeatherInput,
     output: getWeatherOutput,
+    waitsOutside: true,
     async handler({ location, include_forecast, include_alerts }, ctx) {
       const [place, ...others] = await findPlaces(weather, location, ctx.signal, {
         include_forecast,

@@ -73,6 +73,12 @@ export interface ToolDefinition<
    * arguments: the items it works on (e.g. process_files: its paths). 1 when absent.
    */
   readonly cost?: (args: z.output<I>) => number;
+  /**
+   * The call mostly waits on something outside the process (a deployment's progress, an upstream
+   * API) rather than working the event loop: it never queues behind its caller's other calls
+   * (MAX_CONCURRENT_CALLS_PER_PRINCIPAL), so a caller's long waits cannot block its other calls.
+   */
+  readonly waitsOutside?: boolean;
   /** Time budget of one call; the runner's default otherwise. */
   readonly timeoutMs?: number;
   /** Attempts a caller should make in all before giving up on transient errors (default 3). */

@@ -256,7 +256,10 @@ async function overBudget(
   return refusal === undefined ? undefined : fail(parts, state, refusal, args);
 }
 
-/** Runs the call once one of its caller's slots is free (see CallerSlots). */
+/**
+ * Runs the call once one of its caller's slots is free (see CallerSlots); a call that mostly waits
+ * outside the process (the tool's waitsOutside) runs at once.
+ */
 async function inTurn(
   parts: RunnerParts,
   state: CallState,
@@ -264,7 +267,9 @@ async function inTurn(
   callContext: CallContext,
 ): Promise<ShapedCall> {
   const slots = parts.options.callerSlots;
-  if (slots === undefined) return execute(parts, state, args, callContext);
+  if (slots === undefined || state.entry.tool.waitsOutside === true) {
+    return execute(parts, state, args, callContext);
+  }
   const timeoutMs = state.entry.tool.timeoutMs ?? parts.options.defaultTimeoutMs;
   const key = callContext.quotaKey ?? state.principal.id;
   const turn = await waitForTurn(slots, key, timeoutMs, callContext.signal);

@@ -58,6 +58,7 @@ export function waitForDeploymentTool(
       "similar_matches from recent deployments.",
     annotations: { readOnlyHint: true, openWorldHint: false },
     timeoutMs,
+    waitsOutside: true,
     output: deploymentDataSchema.extend({
       waited_seconds: z.number().min(0),
     }),
