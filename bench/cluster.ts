@@ -38,6 +38,8 @@ const clusterEnv = {
   // The default is every POST streamed (for resumption); the single replica answers like that too.
   MCP_STREAM_AFTER_MS: "0",
   UPSTREAM_BASE_URL: "http://127.0.0.1:9",
+  RATE_LIMIT_REQUESTS: "0",
+  RATE_LIMIT_TOOL_COST: "0",
 };
 
 const { stdout } = await run(process.execPath, ["--import", "tsx", clusterScript], {
