@@ -160,6 +160,11 @@ describe("replicas behind nginx sharing one PostgreSQL", { timeout: 110_000 }, (
     const postgres = attachPostgres(cluster.postgres);
     await postgres.pause();
     try {
+      await pollUntil("/ready through nginx naming postgres as failing", async () => {
+        const res = await fetch(`${cluster.url}/ready`, { signal: deadlineSignal("/ready") });
+        const body = (await res.json()) as { checks: Record<string, string> };
+        return res.status === 503 && body.checks.postgres === "failing" ? true : undefined;
+      });
       const failed = await pollUntil("get_user failing on postgres", async () => {
         const answer = await callThroughNginx(cluster, "get_user", { user_id: 1 });
         return answer.envelope.success ? undefined : answer.envelope;
