@@ -105,7 +105,7 @@ describe("replicas behind nginx sharing one PostgreSQL", { timeout: 110_000 }, (
     });
   });
 
-  it("a replica SIGKILLed during wait_for_deployment: the SDK client gets the result or a retryable error within 10 s, and the deployment stays reachable", async () => {
+  it("a replica SIGKILLed during wait_for_deployment: the SDK client gets the result or a retryable error within 10 s, and the deployment stays reachable", async (t) => {
     const redis = new Redis(cluster.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
     const { client } = await connectClient(cluster.mcpUrl);
@@ -132,7 +132,9 @@ describe("replicas behind nginx sharing one PostgreSQL", { timeout: 110_000 }, (
       const killedAt = Date.now();
       process.kill(pid, "SIGKILL");
       const outcome = await withDeadline("the answer to the wait whose replica was killed", settled, 10_000);
-      assert.ok(Date.now() - killedAt < 10_000);
+      const elapsedMs = Date.now() - killedAt;
+      assert.ok(elapsedMs < 10_000, `answered ${elapsedMs} ms after the kill`);
+      t.diagnostic(`${"error" in outcome ? "retryable error" : "result"} ${elapsedMs} ms after the kill`);
       if ("error" in outcome) {
         assert.equal(outcome.error.data?.should_retry, true, JSON.stringify(outcome.error));
       } else {
