@@ -113,7 +113,8 @@ async function start(): Promise<void> {
   const stateFile = join(dir, "state.json");
   if (existsSync(stateFile)) {
     const previous = JSON.parse(readFileSync(stateFile, "utf8")) as ClusterState;
-    if (previous.processes.some(({ pid }) => isAlive(pid))) {
+    const postgresLeft = previous.postgres !== undefined && existsSync(previous.postgres.dir);
+    if (postgresLeft || previous.processes.some(({ pid }) => isAlive(pid))) {
       throw new Error(`a cluster is already running (${previous.url}); run: npm run cluster -- stop`);
     }
   }
@@ -121,7 +122,7 @@ async function start(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const started: StartedProcess[] = [];
   const dirs: string[] = [];
-  let postgres: PostgresLocation | undefined;
+  let postgres: (PostgresLocation & { pid: number }) | undefined;
   try {
     let redisUrl = process.env.REDIS_URL;
     if (redisUrl === undefined || redisUrl === "") {
@@ -133,8 +134,7 @@ async function start(): Promise<void> {
     let databaseUrl = process.env.DATABASE_URL;
     if (databaseUrl === undefined || databaseUrl === "") {
       const database = await startPostgres();
-      postgres = { dir: database.dir, port: database.port };
-      process.stdout.write(`PID postgres ${database.pid}\n`);
+      postgres = { dir: database.dir, port: database.port, pid: database.pid };
       databaseUrl = database.url;
     }
     // Replicas must sign requestState with one key, or a 2026 call's second round fails elsewhere.
@@ -157,6 +157,7 @@ async function start(): Promise<void> {
     process.stdout.write(`URL=${nginx.url}\nMCP_URL=${nginx.url}/mcp\nREDIS_URL=${redisUrl}\n`);
     process.stdout.write(`DATABASE_URL=${databaseUrl}\n`);
     for (const { name, pid } of started) process.stdout.write(`PID ${name} ${pid}\n`);
+    if (postgres !== undefined) process.stdout.write(`PID postgres ${postgres.pid}\n`);
   } catch (error) {
     await Promise.all(started.map(({ pid }) => stopProcess(pid)));
     if (postgres !== undefined) await attachPostgres(postgres).stop();
