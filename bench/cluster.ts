@@ -62,10 +62,13 @@ try {
   const nginxUrl = new URL(field("MCP_URL"));
   const sessions: string[] = [];
   const agent = new Agent({ keepAlive: true, maxSockets: 8 });
-  await inParallel(connections, 8, async (index) => {
-    sessions[index] = await openSession(nginxUrl, agent);
-  });
-  agent.destroy();
+  try {
+    await inParallel(connections, 8, async (index) => {
+      sessions[index] = await openSession(nginxUrl, agent);
+    });
+  } finally {
+    agent.destroy();
+  }
   const contenders: Contender[] = [
     {
       label: single.spec.label,
