@@ -1,12 +1,14 @@
 import { startPostgres } from "../scripts/cluster/postgres-instance.js";
+import { startRedis } from "../scripts/cluster/redis-instance.js";
 import { ratio } from "./report.js";
 import { getUserFound, prepareTarget, resilient } from "./scenarios.js";
 import { ServerFleet, type ServerSpec } from "./servers.js";
 import { measureAlternating, warmUp, type Contender } from "./throughput.js";
 
 /**
- * One server on PostgreSQL (DATABASE_URL, a temporary local instance) against the embedded SQLite
- * default, get_user, alternated like `npm run bench`. Not part of `npm run bench`; run it by hand:
+ * One server on PostgreSQL (DATABASE_URL, a temporary local instance), and one on Redis and
+ * PostgreSQL (a replica as the cluster runs it), against the embedded SQLite default, get_user,
+ * alternated like `npm run bench`. Not part of `npm run bench`; run it by hand:
  *   node --import tsx bench/postgres.ts [seconds] [rounds] [connections]
  */
 const seconds = Number(process.argv[2] ?? "5");
@@ -14,6 +16,7 @@ const rounds = Number(process.argv[3] ?? "2");
 const connections = Number(process.argv[4] ?? "10");
 
 const postgres = await startPostgres();
+const redis = await startRedis();
 const fleet = new ServerFleet();
 try {
   const variants: readonly ServerSpec[] = [
@@ -22,6 +25,11 @@ try {
       ...resilient,
       label: "PostgreSQL (DATABASE_URL), get_user",
       env: { LOG_LEVEL: "warn", DATABASE_URL: postgres.url },
+    },
+    {
+      ...resilient,
+      label: "Redis + PostgreSQL (one replica), get_user",
+      env: { LOG_LEVEL: "warn", DATABASE_URL: postgres.url, REDIS_URL: redis.url },
     },
   ];
   const contenders: Contender[] = [];
@@ -53,4 +61,5 @@ try {
 } finally {
   await fleet.close();
   await postgres.stop();
+  await redis.stop();
 }

@@ -86,6 +86,10 @@ function commandFor(
           SHUTDOWN_GRACE_MS: "1000",
           // Nothing in the benchmark calls upstream tools; should one run, it stays on loopback.
           UPSTREAM_BASE_URL: "http://127.0.0.1:9",
+          // The load comes from one anonymous caller far above the per-caller budgets; measured
+          // with them on, most answers would be the limiter's 429.
+          RATE_LIMIT_REQUESTS: "0",
+          RATE_LIMIT_TOOL_COST: "0",
           WEATHER_GEOCODING_URL: "http://127.0.0.1:9",
           WEATHER_FORECAST_URL: "http://127.0.0.1:9",
           WEATHER_ALERTS_URL: "http://127.0.0.1:9",

@@ -29,7 +29,7 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   bash scripts/ensure-debian-packages.sh initdb:postgresql ||
     echo "could not install postgresql; the PostgreSQL store tests will fail"
 fi
-# The cluster test (test/reliability/cluster-through-nginx.test.ts) runs redis-server and nginx.
+# The cluster tests (test/reliability/cluster-*.test.ts) run redis-server and nginx (and PostgreSQL).
 bash scripts/ensure-debian-packages.sh redis-server:redis-server nginx:nginx ||
   echo "could not install redis-server/nginx; the cluster test will fail"
 

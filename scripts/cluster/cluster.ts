@@ -1,7 +1,9 @@
 /**
- * `npm run cluster`: on loopback, redis-server, CLUSTER_REPLICAS replicas (3 by default) and nginx
- * round-robin in front. Prints `URL=<nginx URL>`, `MCP_URL=<…/mcp>` and one `PID <name> <pid>` line
- * per process it started, then exits, leaving them running. `npm run cluster -- stop` stops them.
+ * `npm run cluster`: on loopback, redis-server, a temporary PostgreSQL, CLUSTER_REPLICAS replicas
+ * (3 by default) and nginx round-robin in front. Prints `URL=<nginx URL>`, `MCP_URL=<…/mcp>`,
+ * `REDIS_URL=…`, `DATABASE_URL=…` and one `PID <name> <pid>` line per process it started, then
+ * exits, leaving them running. `npm run cluster -- stop` stops them. A REDIS_URL or DATABASE_URL
+ * already set is used as is (nothing started for it).
  * Replicas inherit this environment (auth, limits, permissions…). The state lives in
  * CLUSTER_STATE_DIR (a fixed temporary directory by default), so stop finds what start started.
  */
@@ -12,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freeLoopbackPort } from "./free-port.js";
 import { startNginx } from "./nginx-instance.js";
+import { attachPostgres, startPostgres, type PostgresLocation } from "./postgres-instance.js";
 import { isAlive, spawnDetached, stopProcess, waitUntil } from "./process-tools.js";
 import { startRedis } from "./redis-instance.js";
 
@@ -25,6 +28,9 @@ interface StartedProcess {
 interface ClusterState {
   readonly url: string;
   readonly redisUrl: string;
+  readonly databaseUrl: string;
+  /** The PostgreSQL this command started (stopped with pg_ctl, not a signal), if any. */
+  readonly postgres?: PostgresLocation;
   readonly processes: StartedProcess[];
   readonly dirs: string[];
 }
@@ -53,11 +59,17 @@ function serverCommand(): string[] {
   return ["--import", "tsx", join(ROOT, "src/main.ts")];
 }
 
+/** What every replica shares: where the shared state lives and the requestState key. */
+interface SharedSettings {
+  readonly redisUrl: string;
+  readonly databaseUrl: string;
+  readonly stateKey: string;
+}
+
 async function startReplica(
   index: number,
   dir: string,
-  redisUrl: string,
-  stateKey: string,
+  { redisUrl, databaseUrl, stateKey }: SharedSettings,
 ): Promise<StartedProcess & { port: number }> {
   const port = await freeLoopbackPort();
   const name = `replica-${index}`;
@@ -69,6 +81,7 @@ async function startReplica(
     PORT: String(port),
     HOST: "127.0.0.1",
     REDIS_URL: redisUrl,
+    DATABASE_URL: databaseUrl,
     MCP_REQUEST_STATE_KEY: stateKey,
     DATA_DIR: process.env.DATA_DIR ?? dataDir,
     // A call's stream (and its resume point) exists from its first byte, so a replica dying
@@ -100,7 +113,8 @@ async function start(): Promise<void> {
   const stateFile = join(dir, "state.json");
   if (existsSync(stateFile)) {
     const previous = JSON.parse(readFileSync(stateFile, "utf8")) as ClusterState;
-    if (previous.processes.some(({ pid }) => isAlive(pid))) {
+    const postgresLeft = previous.postgres !== undefined && existsSync(previous.postgres.dir);
+    if (postgresLeft || previous.processes.some(({ pid }) => isAlive(pid))) {
       throw new Error(`a cluster is already running (${previous.url}); run: npm run cluster -- stop`);
     }
   }
@@ -108,6 +122,7 @@ async function start(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const started: StartedProcess[] = [];
   const dirs: string[] = [];
+  let postgres: (PostgresLocation & { pid: number }) | undefined;
   try {
     let redisUrl = process.env.REDIS_URL;
     if (redisUrl === undefined || redisUrl === "") {
@@ -116,11 +131,17 @@ async function start(): Promise<void> {
       dirs.push(redis.dir);
       redisUrl = redis.url;
     }
+    let databaseUrl = process.env.DATABASE_URL;
+    if (databaseUrl === undefined || databaseUrl === "") {
+      const database = await startPostgres();
+      postgres = { dir: database.dir, port: database.port, pid: database.pid };
+      databaseUrl = database.url;
+    }
     // Replicas must sign requestState with one key, or a 2026 call's second round fails elsewhere.
     const stateKey = process.env.MCP_REQUEST_STATE_KEY ?? randomBytes(48).toString("base64");
     // All at once: each takes seconds to start, mostly loading code.
     const indexes = Array.from({ length: replicaTotal }, (_unused, index) => index + 1);
-    const starting = indexes.map((index) => startReplica(index, dir, redisUrl, stateKey));
+    const starting = indexes.map((index) => startReplica(index, dir, { redisUrl, databaseUrl, stateKey }));
     const settled = await Promise.allSettled(starting);
     const replicas = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
     for (const replica of replicas) started.push({ name: replica.name, pid: replica.pid });
@@ -131,12 +152,15 @@ async function start(): Promise<void> {
       replicas.map(({ port }) => port),
     );
     started.push({ name: "nginx", pid: nginx.pid });
-    const state: ClusterState = { url: nginx.url, redisUrl, processes: started, dirs };
+    const state: ClusterState = { url: nginx.url, redisUrl, databaseUrl, postgres, processes: started, dirs };
     writeFileSync(stateFile, JSON.stringify(state, null, 2));
     process.stdout.write(`URL=${nginx.url}\nMCP_URL=${nginx.url}/mcp\nREDIS_URL=${redisUrl}\n`);
+    process.stdout.write(`DATABASE_URL=${databaseUrl}\n`);
     for (const { name, pid } of started) process.stdout.write(`PID ${name} ${pid}\n`);
+    if (postgres !== undefined) process.stdout.write(`PID postgres ${postgres.pid}\n`);
   } catch (error) {
     await Promise.all(started.map(({ pid }) => stopProcess(pid)));
+    if (postgres !== undefined) await attachPostgres(postgres).stop();
     for (const created of dirs) rmSync(created, { recursive: true, force: true });
     throw error;
   }
@@ -150,11 +174,15 @@ async function stop(): Promise<void> {
     return;
   }
   const state = JSON.parse(readFileSync(stateFile, "utf8")) as ClusterState;
-  // nginx first (no new traffic), then the replicas (they drain), Redis last.
+  // nginx first (no new traffic), then the replicas (they drain), Redis, PostgreSQL last.
   const order = [...state.processes].reverse();
   for (const { name, pid } of order) {
     await stopProcess(pid, 15_000);
     process.stdout.write(`stopped ${name} ${pid}\n`);
+  }
+  if (state.postgres !== undefined && existsSync(state.postgres.dir)) {
+    await attachPostgres(state.postgres).stop();
+    process.stdout.write("stopped postgres\n");
   }
   for (const started of state.dirs) rmSync(started, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });

@@ -85,10 +85,9 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
         "",
       ].join("\n"),
     );
-    const start = () =>
-      pgRun("pg_ctl", ["-D", dataDir, "-l", path.join(dir, "server.log"), "-w", "-t", "30", "start"]);
-    const halt = () => pgRun("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "-t", "30", "stop"]);
-    await start();
+    const instance = controlOf({ binDir, dir, port, timeoutMs });
+    // Freshly initialised, nothing runs yet: resume() is the first start.
+    await instance.resume();
     await pgRun("psql", [
       "-h",
       dir,
@@ -99,39 +98,77 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       "-qc",
       `CREATE DATABASE ${DATABASE}`,
     ]);
-    let running = true;
-    let removed = false;
-    return {
-      url: `postgres://postgres@127.0.0.1:${String(port)}/${DATABASE}`,
-      port,
-      get pid() {
-        return postmasterPid(dataDir);
-      },
-      dir,
-      async pause() {
-        if (!running) return;
-        await halt();
-        running = false;
-      },
-      async resume() {
-        if (running || removed) return;
-        await start();
-        running = true;
-      },
-      async stop() {
-        if (removed) return;
-        removed = true;
-        if (running) await halt().catch(() => undefined);
-        running = false;
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return instance;
   } catch (error) {
     const log = path.join(dir, "server.log");
     const detail = existsSync(log) ? `\n${readFileSync(log, "utf8").slice(-2000)}` : "";
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`starting a temporary PostgreSQL failed: ${String(error)}${detail}`, { cause: error });
   }
+}
+
+/** Where a temporary PostgreSQL lives, for a process other than the one that started it. */
+export interface PostgresLocation {
+  readonly dir: string;
+  readonly port: number;
+  readonly binDir?: string;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Control of a running temporary PostgreSQL that another process started (startPostgres's `dir`
+ * and `port`): `npm run cluster -- stop` and tests that stop and restart the cluster's database.
+ */
+export function attachPostgres(location: PostgresLocation): PostgresInstance {
+  if (!existsSync(path.join(location.dir, "data"))) {
+    throw new Error(`no PostgreSQL data directory in ${location.dir}`);
+  }
+  return controlOf({
+    binDir: location.binDir ?? newestDebianBinDir(),
+    dir: location.dir,
+    port: location.port,
+    timeoutMs: location.timeoutMs ?? 30_000,
+  });
+}
+
+/** pg_ctl start/stop of the database cluster in `dir`. */
+function controlOf(where: Required<PostgresLocation>): PostgresInstance {
+  const { binDir, dir, port, timeoutMs } = where;
+  const dataDir = path.join(dir, "data");
+  const asUser = serviceUser();
+  const pgRun = (tool: string, args: string[]) =>
+    run(...command(asUser, path.join(binDir, tool), args), { timeout: timeoutMs });
+  const start = () =>
+    pgRun("pg_ctl", ["-D", dataDir, "-l", path.join(dir, "server.log"), "-w", "-t", "30", "start"]);
+  const halt = () => pgRun("pg_ctl", ["-D", dataDir, "-m", "fast", "-w", "-t", "30", "stop"]);
+  // A server already running (attached to) counts as running.
+  let running = existsSync(path.join(dataDir, "postmaster.pid"));
+  let removed = false;
+  return {
+    url: `postgres://postgres@127.0.0.1:${String(port)}/${DATABASE}`,
+    port,
+    get pid() {
+      return postmasterPid(dataDir);
+    },
+    dir,
+    async pause() {
+      if (!running) return;
+      await halt();
+      running = false;
+    },
+    async resume() {
+      if (running || removed) return;
+      await start();
+      running = true;
+    },
+    async stop() {
+      if (removed) return;
+      removed = true;
+      if (running) await halt().catch(() => undefined);
+      running = false;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 function newestDebianBinDir(): string {

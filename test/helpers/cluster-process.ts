@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import type { Redis } from "ioredis";
+import type { PostgresLocation } from "../../scripts/cluster/postgres-instance.js";
 import { TEST_PERMISSIONS } from "./test-server.js";
 
 const run = promisify(execFile);
@@ -15,6 +17,10 @@ export interface RunningCluster {
   readonly mcpUrl: URL;
   /** The Redis every replica shares. */
   readonly redisUrl: string;
+  /** The PostgreSQL every replica shares. */
+  readonly databaseUrl: string;
+  /** Where the PostgreSQL the cluster started lives (attachPostgres stops and restarts it). */
+  readonly postgres: PostgresLocation | undefined;
   /** The pid of each process by name (redis, replica-1…, nginx). */
   readonly pids: ReadonlyMap<string, number>;
   readonly stateDir: string;
@@ -44,11 +50,16 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Ru
   });
   const url = /^URL=(.+)$/m.exec(stdout)?.[1];
   if (url === undefined) throw new Error(`npm run cluster printed no URL line:\n${stdout}`);
+  const state = JSON.parse(readFileSync(join(stateDir, "state.json"), "utf8")) as {
+    postgres?: PostgresLocation;
+  };
   const pids = new Map([...stdout.matchAll(/^PID (\S+) (\d+)$/gm)].map((m) => [m[1] ?? "", Number(m[2])]));
   return {
     url,
     mcpUrl: new URL(`${url}/mcp`),
     redisUrl: /^REDIS_URL=(.+)$/m.exec(stdout)?.[1] ?? "",
+    databaseUrl: /^DATABASE_URL=(.+)$/m.exec(stdout)?.[1] ?? "",
+    postgres: state.postgres,
     pids,
     stateDir,
     logs() {
@@ -76,4 +87,17 @@ export function upstreamRecordingFetch(seen: Set<string>): typeof fetch {
     if (upstream !== null) seen.add(upstream);
     return res;
   };
+}
+
+/** Polls Redis for the one request in flight and returns the pid of the replica running it. */
+export async function runningReplicaPid(redis: Redis): Promise<number> {
+  for (;;) {
+    for (const key of await redis.keys("mcp:inflight:*")) {
+      if ((await redis.hlen(key)) === 0) continue;
+      const replicaId = key.slice("mcp:inflight:".length);
+      const pid = await redis.get(`mcp:replica:${replicaId}`);
+      if (pid !== null) return Number(pid);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -4,7 +4,12 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { startRedis, type RedisInstance } from "../../scripts/cluster/redis-instance.js";
-import { startCluster, upstreamRecordingFetch, type RunningCluster } from "../helpers/cluster-process.js";
+import {
+  runningReplicaPid,
+  startCluster,
+  upstreamRecordingFetch,
+  type RunningCluster,
+} from "../helpers/cluster-process.js";
 import { deadlineSignal, withDeadline } from "../helpers/deadline.js";
 import { connectClient } from "../helpers/mcp-client.js";
 import { callTool } from "../helpers/modern-requests.js";
@@ -47,6 +52,7 @@ describe("replicas behind nginx", { timeout: 110_000 }, () => {
   it("prints one PID line per process it started, and the nginx URL", () => {
     assert.deepEqual([...cluster.pids.keys()].sort(), [
       "nginx",
+      "postgres",
       "redis",
       "replica-1",
       "replica-2",
@@ -197,19 +203,6 @@ describe("replicas behind nginx", { timeout: 110_000 }, () => {
 /** The Redis the cluster's replicas use (the cluster printed its pid; its URL is in the state). */
 function redisUrlOf(cluster: RunningCluster): string {
   return cluster.redisUrl;
-}
-
-/** Polls Redis for the one request in flight and returns the pid of the replica running it. */
-async function runningReplicaPid(redis: Redis): Promise<number> {
-  for (;;) {
-    for (const key of await redis.keys("mcp:inflight:*")) {
-      if ((await redis.hlen(key)) === 0) continue;
-      const replicaId = key.slice("mcp:inflight:".length);
-      const pid = await redis.get(`mcp:replica:${replicaId}`);
-      if (pid !== null) return Number(pid);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Polls `check` every 100 ms until it holds; fails after 10 s naming `what`. */
