@@ -49,14 +49,22 @@ export interface RedisSessionQuotasOptions {
  */
 export class RedisSessionQuotas implements SessionQuotas {
   private readonly fallback = new MemorySessionQuotas();
+  /** When this replica last renewed each session it holds, so a busy session renews once a beat. */
+  private readonly renewedAt = new Map<string, number>();
+  private readonly renewEveryMs: number;
 
-  constructor(private readonly options: RedisSessionQuotasOptions) {}
+  constructor(private readonly options: RedisSessionQuotasOptions) {
+    // A slot may expire this much before its session's record: far below any useful idle timeout.
+    this.renewEveryMs = Math.min(1000, options.ttlMs / 4);
+  }
 
   async acquire(quotaKey: string, sessionId: string, limit: number): Promise<SlotDecision> {
     const { redis, ttlMs } = this.options;
     try {
       const waitMs = Number(await redis.eval(ACQUIRE, 1, this.key(quotaKey), sessionId, limit, ttlMs));
-      return waitMs === 0 ? { acquired: true } : { acquired: false, freesAt: Date.now() + waitMs };
+      if (waitMs > 0) return { acquired: false, freesAt: Date.now() + waitMs };
+      this.renewedAt.set(sessionId, Date.now());
+      return { acquired: true };
     } catch (error) {
       this.options.logger.warn(
         { err: error },
@@ -67,29 +75,33 @@ export class RedisSessionQuotas implements SessionQuotas {
   }
 
   renew(quotaKey: string, sessionId: string): void {
-    this.run(RENEW, quotaKey, sessionId, "renew");
+    if (Date.now() - (this.renewedAt.get(sessionId) ?? Number.NEGATIVE_INFINITY) < this.renewEveryMs) return;
+    this.run(quotaKey, sessionId, "renew");
   }
 
   adopt(quotaKey: string, sessionId: string): void {
-    this.run(RENEW, quotaKey, sessionId, "add");
+    this.run(quotaKey, sessionId, "add");
   }
 
   dropped(quotaKey: string, sessionId: string): void {
     // The session may be served by another replica next: its shared slot lives until it expires.
+    this.renewedAt.delete(sessionId);
     this.fallback.dropped(quotaKey, sessionId);
   }
 
   ended(quotaKey: string, sessionId: string): void {
+    this.renewedAt.delete(sessionId);
     this.fallback.ended(quotaKey, sessionId);
     this.options.redis.zrem(this.key(quotaKey), sessionId).catch((error: unknown) => {
       this.options.logger.warn({ err: error }, "freeing a session slot in redis failed; it expires instead");
     });
   }
 
-  private run(script: string, quotaKey: string, sessionId: string, mode: "renew" | "add"): void {
+  private run(quotaKey: string, sessionId: string, mode: "renew" | "add"): void {
     const { redis, ttlMs, logger } = this.options;
+    this.renewedAt.set(sessionId, Date.now());
     // Not awaited: a slot renewed late (or not at all while Redis is away) only expires sooner.
-    redis.eval(script, 1, this.key(quotaKey), sessionId, ttlMs, mode).catch((error: unknown) => {
+    redis.eval(RENEW, 1, this.key(quotaKey), sessionId, ttlMs, mode).catch((error: unknown) => {
       logger.debug({ err: error }, "renewing a session slot in redis failed");
     });
   }
