@@ -38,14 +38,14 @@ describe("rate limits and session shares counted in Redis across two processes",
   let env: Record<string, string>;
 
   before(async () => {
-    for (const name of ["flooder", "neighbour", "holder", "ghost", "outage"]) {
+    for (const name of ["flooder", "neighbour", "holder", "mover", "ghost", "outage"]) {
       keys[name] = (await createKey(keysFile, name)).key;
     }
     redisServer = await startRedis();
     env = {
       REDIS_URL: redisServer.url,
       AUTH_API_KEYS_FILE: keysFile,
-      RATE_LIMIT_REQUESTS: "10",
+      RATE_LIMIT_REQUESTS: "20",
       RATE_LIMIT_WINDOW_MS: "60000",
       MAX_SESSIONS_PER_PRINCIPAL: "2",
       SESSION_IDLE_TIMEOUT_MS: String(IDLE_TIMEOUT_MS),
@@ -66,7 +66,7 @@ describe("rate limits and session shares counted in Redis across two processes",
   it("a caller over its request rate on A is refused on B too (429, Retry-After); another caller is not", async () => {
     const session = await McpHttpSession.open(a.mcpUrl, { headers: as("flooder") });
     const statuses: number[] = [];
-    for (let id = 1; id <= 12 && !statuses.includes(429); id++) {
+    for (let id = 1; id <= 24 && !statuses.includes(429); id++) {
       statuses.push((await readAnswer(await session.post(ping(id)))).status);
     }
     assert.ok(statuses.includes(429), `A never refused the flooder: ${statuses.join(",")}`);
@@ -98,6 +98,25 @@ describe("rate limits and session shares counted in Redis across two processes",
     assert.equal((await first.delete()).status, 200);
     const admitted = await initialize(b.mcpUrl, keys.holder ?? "");
     assert.equal(admitted.status, 200, `a session ended on A did not free its slot on B: ${admitted.text}`);
+  });
+
+  it("sessions opened on A and used only on B keep their slots past the idle timeout", async () => {
+    const opened = [
+      await McpHttpSession.open(a.mcpUrl, { headers: as("mover") }),
+      await McpHttpSession.open(a.mcpUrl, { headers: as("mover") }),
+    ];
+    const onB = opened.map((session) => session.on(b.mcpUrl));
+    // 6 s of use on B only, past the 4 s idle timeout of the slots A took.
+    for (let beat = 0; beat < 6; beat++) {
+      for (const session of onB) {
+        const answer = await readAnswer(await session.post(ping(beat), { headers: as("mover") }));
+        assert.equal(answer.status, 200, answer.text);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const refused = await initialize(a.mcpUrl, keys.mover ?? "");
+    assert.equal(refused.status, 429, `the slots of sessions in use on B expired: ${refused.text}`);
+    assert.equal(refused.messages[0]?.error?.data?.reason, "principal_capacity");
   });
 
   it("the slots of a replica that died free at their idle expiry, not never", async () => {
@@ -133,7 +152,7 @@ describe("rate limits and session shares counted in Redis across two processes",
     const session = await McpHttpSession.open(a.mcpUrl, { headers: as("outage") });
     await redisServer.stop();
     const statuses: number[] = [];
-    for (let id = 1; id <= 12 && !statuses.includes(429); id++) {
+    for (let id = 1; id <= 24 && !statuses.includes(429); id++) {
       statuses.push((await readAnswer(await session.post(ping(id)))).status);
     }
     // Under the budget the request reaches the session registry, which answers 503 while Redis is away.
