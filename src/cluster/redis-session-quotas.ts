@@ -62,7 +62,7 @@ export class RedisSessionQuotas implements SessionQuotas {
     const { redis, ttlMs } = this.options;
     try {
       const waitMs = Number(await redis.eval(ACQUIRE, 1, this.key(quotaKey), sessionId, limit, ttlMs));
-      if (waitMs > 0) return { acquired: false, freesAt: Date.now() + waitMs };
+      if (waitMs > 0) return { acquired: false, freesInMs: waitMs };
       this.renewedAt.set(sessionId, Date.now());
       return { acquired: true };
     } catch (error) {

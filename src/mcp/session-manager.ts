@@ -146,9 +146,9 @@ export class SessionManager {
     if (slot.acquired) return { sessionId, quotaKey };
     this.pending -= 1;
     const retryAfterSeconds =
-      slot.freesAt === undefined
+      slot.freesInMs === undefined
         ? this.secondsUntilFree(quotaKey)
-        : Math.max(1, Math.ceil((slot.freesAt - this.now()) / 1000));
+        : Math.max(1, Math.ceil(slot.freesInMs / 1000));
     return { reason: "principal_capacity", retryAfterSeconds };
   }
 

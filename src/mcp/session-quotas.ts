@@ -1,6 +1,6 @@
-/** Whether a caller got a session slot, and if not, when (epoch ms) its first slot frees, if known. */
+/** Whether a caller got a session slot, and if not, how long until its first slot frees, if known. */
 export type SlotDecision =
-  { readonly acquired: true } | { readonly acquired: false; readonly freesAt?: number };
+  { readonly acquired: true } | { readonly acquired: false; readonly freesInMs?: number };
 
 /**
  * The session slots each caller (quota key) holds, so the manager can keep one caller below its
