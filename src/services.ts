@@ -59,7 +59,7 @@ export interface ServiceOptions {
   readonly extraTools?: readonly AnyToolDefinition[];
   /** Fail a call whose recovery or next steps cannot be executed, instead of dropping them (tests). */
   readonly strictSteps?: boolean;
-  /** Where rate limits count: this process's memory by default (a Redis store for replicas). */
+  /** Where rate limits count: Redis when REDIS_URL is set, this process's memory otherwise. */
   readonly rateLimiterBackend?: RateLimiterBackend;
 }
 
@@ -145,7 +145,23 @@ export async function createServices(config: Config, options: ServiceOptions = {
   }
   const backends: ToolBackends = { store, deployments: engine, workspace, upstream, weather };
 
-  const rateLimits = createRateLimits(config, options.rateLimiterBackend ?? memoryRateLimiterBackend, logger);
+  // Sessions and rate limits shared between replicas when REDIS_URL is set; this process's otherwise.
+  const shared = await createSharedState({
+    config: config.redis,
+    logger,
+    probeIntervalMs: config.operations.storeProbeIntervalMs,
+    eventHistory: {
+      count: config.sseEventHistory,
+      bytes: config.limits.eventHistoryBytes,
+      ttlMs: config.sessionIdleTimeoutMs,
+    },
+  });
+  if (shared.readiness !== undefined) readinessChecks.push(shared.readiness);
+  const rateLimits = createRateLimits(
+    config,
+    options.rateLimiterBackend ?? shared.rateLimiterBackend ?? memoryRateLimiterBackend,
+    logger,
+  );
   const tracing = await startTracing(config, auth.anonymousPrincipal.id, logger);
   const runner = createToolRunner({
     tools: [...createProductToolDefinitions(backends), ...(options.extraTools ?? [])],
@@ -166,18 +182,6 @@ export async function createServices(config: Config, options: ServiceOptions = {
       },
     },
   });
-  // Sessions shared between replicas when REDIS_URL is set; this process's own otherwise.
-  const shared = await createSharedState({
-    config: config.redis,
-    logger,
-    probeIntervalMs: config.operations.storeProbeIntervalMs,
-    eventHistory: {
-      count: config.sseEventHistory,
-      bytes: config.limits.eventHistoryBytes,
-      ttlMs: config.sessionIdleTimeoutMs,
-    },
-  });
-  if (shared.readiness !== undefined) readinessChecks.push(shared.readiness);
   const endpoint = await createMcpEndpoint({
     server: { name: "resilient-mcp", version: manifest.version },
     runner,

@@ -23,6 +23,7 @@ export class RedisSessionRegistry implements SessionRegistry {
         .multi()
         .hset(key, {
           owner: record.owner,
+          ...(record.quotaKey === undefined ? {} : { quotaKey: record.quotaKey }),
           protocolVersion: record.protocolVersion,
           clientCapabilities: JSON.stringify(record.clientCapabilities),
           clientInfo: JSON.stringify(record.clientInfo),
@@ -40,6 +41,7 @@ export class RedisSessionRegistry implements SessionRegistry {
     return {
       sessionId,
       owner: fields.owner,
+      ...(fields.quotaKey === undefined ? {} : { quotaKey: fields.quotaKey }),
       protocolVersion: fields.protocolVersion,
       clientCapabilities: parseObject(fields.clientCapabilities),
       clientInfo: clientInfoOf(parseObject(fields.clientInfo)),

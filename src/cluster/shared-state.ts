@@ -2,17 +2,22 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { RedisConfig } from "../../config/redis.js";
 import { HealthMonitor } from "../health/health-monitor.js";
+import type { RateLimiterBackend } from "../limits/rate-budget.js";
 import type { SessionManagerOptions } from "../mcp/session-manager.js";
 import { createRedisClient, redisHealthProbe, waitForRedis } from "./redis-client.js";
 import { EventBus } from "./event-bus.js";
 import { RedisEventHistory } from "./redis-event-history.js";
+import { redisRateLimiterBackend } from "./redis-rate-limiter.js";
+import { RedisSessionQuotas } from "./redis-session-quotas.js";
 import { RedisSessionRegistry } from "./redis-session-registry.js";
 import { RedisSessionStreams } from "./redis-session-streams.js";
 import { ReplicaLiveness } from "./replica-liveness.js";
 
 /** What replicas share, handed to the MCP endpoint, with its readiness check and its cleanup. */
 export interface SharedState {
-  readonly sessions: Pick<SessionManagerOptions, "registry" | "streamsFor"> | undefined;
+  readonly sessions: Pick<SessionManagerOptions, "registry" | "streamsFor" | "quotas"> | undefined;
+  /** Where rate limits count: Redis, so replicas share each caller's budget; absent: in memory. */
+  readonly rateLimiterBackend: RateLimiterBackend | undefined;
   readonly readiness: HealthMonitor | undefined;
   close(): Promise<void>;
 }
@@ -29,7 +34,12 @@ export interface SharedStateOptions {
 export async function createSharedState(options: SharedStateOptions): Promise<SharedState> {
   const { config, logger } = options;
   if (config.url === undefined) {
-    return { sessions: undefined, readiness: undefined, close: () => Promise.resolve() };
+    return {
+      sessions: undefined,
+      rateLimiterBackend: undefined,
+      readiness: undefined,
+      close: () => Promise.resolve(),
+    };
   }
   const redis = createRedisClient({ ...config, url: config.url }, logger, "commands");
   const subscriber = createRedisClient({ ...config, url: config.url }, logger, "events");
@@ -61,7 +71,16 @@ export async function createSharedState(options: SharedStateOptions): Promise<Sh
     sessions: {
       registry: new RedisSessionRegistry(redis, config.keyPrefix),
       streamsFor: (sessionId) => new RedisSessionStreams(deps, sessionId),
+      quotas: new RedisSessionQuotas({
+        redis,
+        prefix: config.keyPrefix,
+        ttlMs: options.eventHistory.ttlMs,
+        logger,
+      }),
     },
+    rateLimiterBackend: redisRateLimiterBackend(redis, config.keyPrefix, () => {
+      logger.warn("rate limits in redis did not answer; this replica counts each caller's budget alone");
+    }),
     readiness,
     async close() {
       readiness.stop();

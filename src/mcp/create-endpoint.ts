@@ -49,7 +49,7 @@ export interface McpEndpointOptions {
   readonly metrics: Metrics;
   readonly hooks?: McpEndpointHooks;
   /** Session state shared between replicas (Redis); absent: this process only. */
-  readonly shared?: Pick<SessionManagerOptions, "registry" | "streamsFor">;
+  readonly shared?: Pick<SessionManagerOptions, "registry" | "streamsFor" | "quotas">;
 }
 
 const KEEP_ALIVE_MS = 15_000;

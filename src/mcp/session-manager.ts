@@ -13,7 +13,7 @@ import type { Metrics } from "../observability/metrics.js";
 import type { EventStore } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import type { RequestObserver } from "./request-observer.js";
 import { negotiatedVersion } from "./session-negotiation.js";
-import { SessionQuotas } from "./session-quotas.js";
+import { MemorySessionQuotas, type SessionQuotas } from "./session-quotas.js";
 import { adoptSession, type InitializeParams } from "./session-restore.js";
 import type { SessionRecord, SessionRegistry } from "./session-registry.js";
 import type { SharedStreams } from "./transport/shared-streams.js";
@@ -36,6 +36,12 @@ export interface Session {
   readonly openedAt: number;
   /** The protocol version initialize negotiated ("" until it is answered). */
   readonly protocolVersion: () => string;
+}
+
+/** A new session admitted: the id it will have, and whose share its slot is taken from. */
+export interface SessionAdmission {
+  readonly sessionId: string;
+  readonly quotaKey: string;
 }
 
 /** Why a new session was refused, and when the client may try again. */
@@ -73,6 +79,8 @@ export interface SessionManagerOptions {
    * replicas); when set it replaces createEventStore.
    */
   readonly streamsFor?: (sessionId: () => string | undefined) => EventStore & SharedStreams;
+  /** Each caller's session slots: this process's by default, Redis's for replicas. */
+  readonly quotas?: SessionQuotas;
 }
 
 /** What a session's streams are built with: its event store, what replicas share, how to free it. */
@@ -92,7 +100,7 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   /** Sessions being initialized: they count against the cap before they have an id. */
   private pending = 0;
-  private readonly quotas = new SessionQuotas();
+  private readonly quotas: SessionQuotas;
   /** Sessions being rebuilt from the registry, so concurrent requests rebuild them once. */
   private readonly restoring = new Map<string, Promise<Session | undefined>>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -100,6 +108,7 @@ export class SessionManager {
 
   constructor(private readonly options: SessionManagerOptions) {
     this.now = options.now ?? Date.now;
+    this.quotas = options.quotas ?? new MemorySessionQuotas();
   }
 
   get size(): number {
@@ -123,38 +132,45 @@ export class SessionManager {
   /**
    * Refuses a new session for `quotaKey` when the server is full or the caller holds its share,
    * telling the client when a slot really frees: the earliest idle expiry or end of lifetime.
+   * Admitted, the session counts as pending and holds its caller's slot: `open` it next.
    */
-  admit(draining: boolean, quotaKey: string): SessionRefusal | undefined {
+  async admit(draining: boolean, quotaKey: string): Promise<SessionRefusal | SessionAdmission> {
     if (draining) return { reason: "draining", retryAfterSeconds: 5 };
     if (this.sessions.size + this.pending >= this.options.maxSessions) {
       return { reason: "capacity", retryAfterSeconds: this.secondsUntilFree(undefined) };
     }
-    if (this.quotas.count(quotaKey) >= this.options.maxSessionsPerPrincipal) {
-      return { reason: "principal_capacity", retryAfterSeconds: this.secondsUntilFree(quotaKey) };
-    }
-    return undefined;
+    // Counted before the slot is asked for, so concurrent initializes cannot overfill the server.
+    this.pending += 1;
+    const sessionId = randomUUID();
+    const slot = await this.quotas.acquire(quotaKey, sessionId, this.options.maxSessionsPerPrincipal);
+    if (slot.acquired) return { sessionId, quotaKey };
+    this.pending -= 1;
+    const retryAfterSeconds =
+      slot.freesInMs === undefined
+        ? this.secondsUntilFree(quotaKey)
+        : Math.max(1, Math.ceil(slot.freesInMs / 1000));
+    return { reason: "principal_capacity", retryAfterSeconds };
   }
 
   /**
-   * Creates the transport and server for an initialize request by `owner`. The session is
-   * registered only once the transport has issued its id; call `release` after the request if it
-   * was not.
+   * Creates the transport and server for an admitted initialize request by `owner`. The session
+   * is registered only once the transport has issued its id; call `release` after the request if
+   * it was not.
    */
   async open(
     owner: string,
-    quotaKey: string = owner,
+    admission: SessionAdmission,
   ): Promise<{ transport: StreamableHttpTransport; release: () => Promise<void> }> {
-    this.pending += 1;
-    this.quotas.add(quotaKey, 1);
+    const { sessionId, quotaKey } = admission;
     let settled = false;
     const settle = (registered: boolean) => {
       if (!settled) {
         settled = true;
         this.pending -= 1;
-        if (!registered) this.quotas.add(quotaKey, -1);
+        if (!registered) this.quotas.ended(quotaKey, sessionId);
       }
     };
-    const { server, transport, streams } = await this.build(owner, quotaKey, undefined, () => {
+    const { server, transport, streams } = await this.build({ owner, quotaKey, sessionId }, undefined, () => {
       settle(true);
       this.options.metrics.sessionsCreated.inc();
     });
@@ -183,7 +199,10 @@ export class SessionManager {
       if (local !== undefined) await this.dropLocal(sessionId, local, "ended on another replica");
       return undefined;
     }
-    if (local !== undefined) return local;
+    if (local !== undefined) {
+      this.quotas.renew(local.quotaKey, sessionId);
+      return local;
+    }
     let restoring = this.restoring.get(sessionId);
     if (restoring === undefined) {
       restoring = this.restore(registry, sessionId).finally(() => this.restoring.delete(sessionId));
@@ -222,7 +241,7 @@ export class SessionManager {
     const due = [...this.sessions.entries()].filter(([, session]) => this.expiresAt(session) <= now);
     for (const [sessionId, session] of due) {
       this.sessions.delete(sessionId);
-      this.release(session);
+      this.release(sessionId, session);
       this.observeEnd(session);
       this.options.metrics.sessionsExpired.inc();
       const atLifetime = now >= session.openedAt + this.options.maxLifetimeMs;
@@ -240,13 +259,13 @@ export class SessionManager {
   /** Closes every session (shutdown) and stops the sweep. */
   async closeAll(): Promise<void> {
     if (this.sweeper !== undefined) clearInterval(this.sweeper);
-    const all = [...this.sessions.values()];
+    const all = [...this.sessions.entries()];
     this.sessions.clear();
-    for (const session of all) {
-      this.release(session);
+    for (const [sessionId, session] of all) {
+      this.release(sessionId, session);
       this.observeEnd(session);
     }
-    await Promise.allSettled(all.map((session) => session.server.close()));
+    await Promise.allSettled(all.map(([, session]) => session.server.close()));
   }
 
   /** Seconds until the first session (of `quotaKey`, or of anyone) expires, at least 1. */
@@ -278,8 +297,13 @@ export class SessionManager {
     if (record === undefined) return undefined;
     const existing = this.sessions.get(sessionId);
     if (existing !== undefined) return existing;
-    this.quotas.add(record.owner, 1);
-    const { transport } = await this.build(record.owner, record.owner, record, () => undefined);
+    const quotaKey = record.quotaKey ?? record.owner;
+    this.quotas.adopt(quotaKey, sessionId);
+    const { transport } = await this.build(
+      { owner: record.owner, quotaKey, sessionId },
+      record,
+      () => undefined,
+    );
     adoptSession(transport, record);
     this.options.logger.info({ mcp_session_id: sessionId }, "session restored from the registry");
     return this.sessions.get(sessionId);
@@ -290,19 +314,19 @@ export class SessionManager {
    * (`restored` absent), or at once for a session rebuilt from its record.
    */
   private async build(
-    owner: string,
-    quotaKey: string,
+    { owner, quotaKey, sessionId: id }: { owner: string; quotaKey: string; sessionId: string },
     restored: SessionRecord | undefined,
     onOpened: () => void,
   ): Promise<{ server: McpServer; transport: StreamableHttpTransport; streams: SessionStreams }> {
     const server = this.options.createServer();
     const negotiation = negotiatedVersion(this.options.observer, (params, version) => {
-      this.register(transport, owner, params, version);
+      this.register(transport, { owner, quotaKey }, params, version);
     });
     if (restored !== undefined) negotiation.restore(restored.protocolVersion);
     const streams = this.streams(() => transport.sessionId);
     const transport: StreamableHttpTransport = new StreamableHttpTransport({
-      sessionIdGenerator: restored === undefined ? randomUUID : () => restored.sessionId,
+      // Chosen at admission, so the caller's slot is named by the session it is for.
+      sessionIdGenerator: () => id,
       jsonOnly: this.options.jsonResponse,
       streamAfterMs: this.options.streamAfterMs,
       ...(streams.eventStore === undefined ? {} : { eventStore: streams.eventStore }),
@@ -327,6 +351,7 @@ export class SessionManager {
       },
       onsessionclosed: (sessionId) => {
         this.forget(sessionId, "deleted by client");
+        this.quotas.ended(quotaKey, sessionId);
         this.options.registry?.remove(sessionId).catch((error: unknown) => {
           this.options.logger.warn(
             { err: error, mcp_session_id: sessionId },
@@ -358,7 +383,7 @@ export class SessionManager {
   /** Records a freshly negotiated session in the registry, before its answer goes out. */
   private register(
     transport: StreamableHttpTransport,
-    owner: string,
+    { owner, quotaKey }: { owner: string; quotaKey: string },
     params: InitializeParams,
     version: string,
   ): void {
@@ -369,6 +394,7 @@ export class SessionManager {
     const record: SessionRecord = {
       sessionId,
       owner,
+      quotaKey,
       protocolVersion: version,
       ...params,
       createdAt: now,
@@ -387,15 +413,15 @@ export class SessionManager {
   private forget(sessionId: string, why: string): void {
     const session = this.sessions.get(sessionId);
     if (session !== undefined && this.sessions.delete(sessionId)) {
-      this.release(session);
+      this.release(sessionId, session);
       this.observeEnd(session);
       this.options.logger.info({ mcp_session_id: sessionId, why }, "session closed");
     }
   }
 
-  /** Gives the session's slot back to its caller's quota and drops its event history. */
-  private release(session: Session): void {
-    this.quotas.add(session.quotaKey, -1);
+  /** Gives this process's hold on the session's slot up and drops its event history. */
+  private release(sessionId: string, session: Session): void {
+    this.quotas.dropped(session.quotaKey, sessionId);
     session.dispose();
   }
 

@@ -3,6 +3,8 @@ export interface SessionRecord {
   readonly sessionId: string;
   /** Who opened it (see sessionOwnerOf): only the same principal may use it. */
   readonly owner: string;
+  /** Whose session share it counts against (the owner, or an anonymous caller's address). */
+  readonly quotaKey?: string;
   /** The protocol version initialize negotiated. */
   readonly protocolVersion: string;
   /** The capabilities and identity the client declared at initialize. */

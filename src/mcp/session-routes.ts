@@ -59,13 +59,13 @@ export class SessionRoutes {
     }
     if (this.refuseAccept(req, res)) return;
     const quotaKey = quotaKeyOf(principal, req);
-    const refusal = this.sessions.admit(this.lifecycle.draining, quotaKey);
-    if (refusal !== undefined) {
-      this.hooks.onSessionRefused?.({ reason: refusal.reason });
-      refuseSession(res, refusal);
+    const admission = await this.sessions.admit(this.lifecycle.draining, quotaKey);
+    if ("reason" in admission) {
+      this.hooks.onSessionRefused?.({ reason: admission.reason });
+      refuseSession(res, admission);
       return;
     }
-    const { transport, release } = await this.sessions.open(sessionOwnerOf(principal), quotaKey);
+    const { transport, release } = await this.sessions.open(sessionOwnerOf(principal), admission);
     try {
       transport.handlePost(req, res, messages, batch, authInfoFor(principal, req), requestId);
     } finally {
