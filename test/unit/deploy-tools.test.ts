@@ -235,7 +235,7 @@ describe("deploy_application errors carry steps that recover", () => {
       [undefined, undefined],
       ["deploy_application", { app_name: "web-frontend", environment: "staging", version: "1.1.0" }],
     ]);
-    // Waiting or cancelling is a choice: the seed's structured options, not prose about steps.
+    // Waiting or cancelling is a choice: structured options (docs/errors.md), not prose about steps.
     assert.deepEqual(
       stepsOf(error)[1]?.options?.map((option) => [option.tool, option.parameters]),
       [

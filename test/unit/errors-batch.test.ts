@@ -19,7 +19,7 @@ function failed(item: string, error: unknown): BatchItemOutcome<unknown> {
 }
 
 describe("aggregateBatch", () => {
-  it("builds the seed's shape for a partial success", () => {
+  it("builds the documented batch shape (docs/errors.md) for a partial success", () => {
     const { envelope, failures } = aggregateBatch(
       batchResult(
         [

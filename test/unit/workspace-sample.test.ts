@@ -33,7 +33,7 @@ before(async () => {
 });
 
 describe("the shipped sample workspace", () => {
-  it("holds the files the docs and the seed's examples use", () => {
+  it("holds the files the docs' examples use", () => {
     assert.deepEqual(files, EXPECTED);
   });
 

@@ -46,7 +46,7 @@ const ALL_REPORTS = [
 ];
 
 describe("workspace.search", () => {
-  it("finds files by name, case-insensitively, breadth-first in code-unit order, in the seed's shape", async () => {
+  it("finds files by name, case-insensitively, breadth-first in code-unit order, in the documented shape", async () => {
     const result = await workspace.search("report", ".", 10);
     assert.deepEqual(result, { matches: ALL_REPORTS, count: 5, truncated: false, searched_path: "." });
     assert.deepEqual((await workspace.search("REPORT")).matches, ALL_REPORTS);
@@ -151,7 +151,7 @@ describe("workspace.search", () => {
     }
   });
 
-  it("validates query and max_results as the seed does", async () => {
+  it("validates query and max_results as documented", async () => {
     const short = await classifiedRejection(workspace.search("r"));
     assert.equal(short.type, "validation_error");
     assert.equal(short.details.field, "query");
