@@ -18,8 +18,8 @@ import { callEnvelope } from "../helpers/tool-calls.js";
  * p99 measured in the same run.
  */
 
-const SAMPLES = 200;
-const FLOOD_MS = 15_000;
+const SAMPLES = 400;
+const FLOOD_MS = 22_000;
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 function p99(times: number[]): number {
