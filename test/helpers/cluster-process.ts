@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import type { Redis } from "ioredis";
 import type { PostgresLocation } from "../../scripts/cluster/postgres-instance.js";
+import { deadlineSignal, urlOf } from "./deadline.js";
 import { TEST_PERMISSIONS } from "./test-server.js";
 
 const run = promisify(execFile);
@@ -82,7 +83,9 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Ru
 /** A fetch that notes which replica (nginx's X-Upstream-Addr) answered each request. */
 export function upstreamRecordingFetch(seen: Set<string>): typeof fetch {
   return async (input, init) => {
-    const res = await fetch(input, init);
+    // The SDK client passes its own signal (its request timeout, or the stream's lifetime).
+    const signal = init?.signal ?? deadlineSignal(`an answer through nginx to ${urlOf(input)}`);
+    const res = await fetch(input, { ...init, signal });
     const upstream = res.headers.get("x-upstream-addr");
     if (upstream !== null) seen.add(upstream);
     return res;

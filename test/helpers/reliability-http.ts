@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ERROR_TYPES } from "../../src/errors/catalog.js";
+import { deadlineSignal, urlOf } from "./deadline.js";
 import { initializeBody, mcpHeaders } from "./mcp-requests.js";
 import { parseSseMessages } from "./sse-events.js";
 
@@ -251,7 +252,9 @@ export async function healthStatus(base: URL): Promise<number> {
 /** A fetch for the SDK client transport that counts every HTTP status it sees. */
 export function countingFetch(statuses: Map<number, number>, fiveHundreds: string[]): typeof fetch {
   return async (input, init) => {
-    const response = await fetch(input, init);
+    // The SDK client passes its own signal (its request timeout, or the stream's lifetime).
+    const signal = init?.signal ?? deadlineSignal(`an answer to ${init?.method ?? "GET"} ${urlOf(input)}`);
+    const response = await fetch(input, { ...init, signal });
     statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
     if (response.status >= 500) {
       fiveHundreds.push(

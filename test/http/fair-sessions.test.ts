@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createKey, keysFilePath } from "../helpers/api-keys.js";
-import { withDeadline } from "../helpers/deadline.js";
+import { deadlineSignal, withDeadline } from "../helpers/deadline.js";
 import { McpHttpSession, readAnswer } from "../helpers/mcp-http-session.js";
 import { initializeBody, mcpHeaders } from "../helpers/mcp-requests.js";
 import { startServer } from "../helpers/test-server.js";
@@ -78,7 +78,9 @@ describe("fair sessions", () => {
       const asOther = { Authorization: `Bearer ${other.key}` };
       const admitted = await McpHttpSession.open(server.mcpUrl, { headers: asOther });
       assert.equal((await readAnswer(await admitted.post(ping))).status, 200);
-      const metrics = await (await fetch(new URL("/metrics", server.url))).text();
+      const metrics = await (
+        await fetch(new URL("/metrics", server.url), { signal: deadlineSignal("GET /metrics") })
+      ).text();
       assert.match(metrics, /mcp_sessions_rejected_total\{reason="principal_capacity"\} 1/);
     } finally {
       await server.close();
