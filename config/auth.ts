@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { baseUrl, booleanFlag, commaList, wholeNumber } from "./env-values.js";
+import { baseUrl, booleanFlag, commaList, urlWithProtocol, wholeNumber } from "./env-values.js";
 
 /** Asymmetric signature algorithms a JWT access token may use; never "none" or an HMAC. */
 export const JWT_ALGORITHMS = [
@@ -21,22 +21,11 @@ const permissionList = commaList.pipe(
 );
 
 /** An absolute http(s) URL kept verbatim: an issuer must equal the tokens' `iss` to the character. */
-const issuerUrl = z
-  .string()
-  .trim()
-  .refine(
-    (value) => {
-      try {
-        const url = new URL(value);
-        return (
-          (url.protocol === "https:" || url.protocol === "http:") && url.search === "" && url.hash === ""
-        );
-      } catch {
-        return false;
-      }
-    },
-    { error: 'expected the authorization server\'s issuer URL, such as "https://auth.example.com"' },
-  );
+const issuerUrl = urlWithProtocol(
+  ["https:", "http:"],
+  'expected the authorization server\'s issuer URL, such as "https://auth.example.com"',
+  true,
+);
 
 const algorithmList = commaList.pipe(
   z

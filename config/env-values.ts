@@ -33,21 +33,30 @@ export const commaList = z.string().transform((value) =>
     .filter((entry) => entry.length > 0),
 );
 
+/**
+ * A URL with one of `protocols` (e.g. ["http:", "https:"]); `bare` also refuses a query string or
+ * fragment. Kept as typed; `error` says what was expected, with an example.
+ */
+export function urlWithProtocol(protocols: readonly string[], error: string, bare = false) {
+  return z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return protocols.includes(url.protocol) && (!bare || (url.search === "" && url.hash === ""));
+        } catch {
+          return false;
+        }
+      },
+      { error },
+    );
+}
+
 /** An http(s) base URL, without a trailing slash. */
-export const baseUrl = z
-  .string()
-  .trim()
-  .refine(
-    (value) => {
-      try {
-        const url = new URL(value);
-        return (
-          (url.protocol === "http:" || url.protocol === "https:") && url.search === "" && url.hash === ""
-        );
-      } catch {
-        return false;
-      }
-    },
-    { error: 'expected an http(s) base URL such as "https://api.example.com/v1"' },
-  )
-  .transform((value) => value.replace(/\/+$/, ""));
+export const baseUrl = urlWithProtocol(
+  ["http:", "https:"],
+  'expected an http(s) base URL such as "https://api.example.com/v1"',
+  true,
+).transform((value) => value.replace(/\/+$/, ""));

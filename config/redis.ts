@@ -1,21 +1,11 @@
 import { z } from "zod";
-import { wholeNumber } from "./env-values.js";
+import { urlWithProtocol, wholeNumber } from "./env-values.js";
 
 /** A redis:// or rediss:// URL (credentials, database number and port are the URL's own). */
-const redisUrl = z
-  .string()
-  .trim()
-  .refine(
-    (value) => {
-      try {
-        const url = new URL(value);
-        return url.protocol === "redis:" || url.protocol === "rediss:";
-      } catch {
-        return false;
-      }
-    },
-    { error: 'expected a Redis URL such as "redis://127.0.0.1:6379" or "rediss://user:secret@host:6380/0"' },
-  );
+const redisUrl = urlWithProtocol(
+  ["redis:", "rediss:"],
+  'expected a Redis URL such as "redis://127.0.0.1:6379" or "rediss://user:secret@host:6380/0"',
+);
 
 /**
  * Shared state for replicas. REDIS_URL unset: everything stays in this process (one server).
